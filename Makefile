@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Each installs what it needs first (uv, then the locked dependencies).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: run test lint typecheck install bench clean
+
+run: install
+	$(UV) run --frozen wicc run
+
+test: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy .
+	$(UV) run --frozen pytest
+
+install: $(UV)
+	$(UV) sync --frozen --all-packages
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+bench: install
+	$(UV) run --frozen python -m bench.board_fanout
+
+clean:
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

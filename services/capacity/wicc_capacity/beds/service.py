@@ -1,0 +1,121 @@
+"""Accepting a unit's bed figures: validate, order by `as_of`, record, announce."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wicc_capacity.beds import repository
+from wicc_capacity.beds.models import BedState, BedStateHistory
+from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate, ClosedBeds
+from wicc_capacity.tables import OUTBOX
+from wicc_shared.audit import record_audit
+from wicc_shared.auth import Principal, ensure_can_write
+from wicc_shared.errors import NotFound, StaleUpdate, ValidationFailed
+from wicc_shared.kernel.models import Organisation, Site, Unit
+
+BEDS_UPDATED = "beds.updated"
+
+
+async def update_beds(
+    session: AsyncSession,
+    principal: Principal,
+    unit_id: str,
+    update: BedStateUpdate,
+    *,
+    now: datetime,
+    max_skew: timedelta,
+) -> BedStateRead:
+    found = await repository.unit_with_org(session, unit_id)
+    if found is None:
+        raise NotFound(f"Unit {unit_id!r} is not in the reference data.")
+    unit, site, org = found
+    ensure_can_write(principal, org)
+    if errors := update.problems(now, max_skew):
+        raise ValidationFailed(errors)
+
+    state = await repository.lock_bed_state(session, unit_id)
+    figures = _figures(update, principal)
+    if state.as_of is not None and update.as_of <= state.as_of:
+        if update.as_of == state.as_of and _same(state, figures):
+            return to_read(state, unit, site, org, now)  # a retry: nothing to do
+        raise StaleUpdate(
+            f"A figure for {state.as_of.isoformat()} is already recorded; "
+            "older or conflicting reports do not overwrite it.",
+            current_as_of=state.as_of.isoformat(),
+        )
+
+    before = _snapshot(state)
+    for name, value in figures.items():
+        setattr(state, name, value)
+    state.as_of, state.updated_at, state.version = update.as_of, now, state.version + 1
+    session.add(BedStateHistory(unit_id=unit_id, as_of=update.as_of, **figures))
+    await session.flush()
+    after = _snapshot(state)
+    await record_audit(session, principal, action=BEDS_UPDATED, entity_type="unit",
+                       entity_id=unit_id, org_ods=org.ods, before=before, after=after)
+    read = to_read(state, unit, site, org, now)
+    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit_id}",
+                     data=event_data(read, org))
+    return read
+
+
+async def get_beds(session: AsyncSession, unit_id: str, now: datetime) -> BedStateRead:
+    found = await repository.unit_with_org(session, unit_id)
+    if found is None:
+        raise NotFound(f"Unit {unit_id!r} is not in the reference data.")
+    unit, site, org = found
+    state = await repository.current_bed_state(session, unit_id) or BedState(unit_id=unit_id)
+    return to_read(state, unit, site, org, now)
+
+
+def _figures(update: BedStateUpdate, principal: Principal) -> dict[str, Any]:
+    return {
+        "core_open": update.core_open,
+        "escalation_open": update.escalation_open,
+        "occupied": update.occupied,
+        "closed": [c.model_dump(mode="json") for c in update.closed],
+        "reported_by": principal.key_id,
+    }
+
+
+def _same(state: BedState, figures: dict[str, Any]) -> bool:
+    keys = ("core_open", "escalation_open", "occupied", "closed")
+    return all(getattr(state, k) == figures[k] for k in keys)
+
+
+def _snapshot(state: BedState) -> dict[str, Any]:
+    return {
+        "core_open": state.core_open, "escalation_open": state.escalation_open,
+        "occupied": state.occupied, "closed": state.closed,
+        "as_of": state.as_of.isoformat() if state.as_of else None,
+    }
+
+
+def to_read(
+    state: BedState, unit: Unit, site: Site, org: Organisation, now: datetime
+) -> BedStateRead:
+    open_total = state.core_open + state.escalation_open
+    closed = [ClosedBeds.model_validate(c) for c in state.closed]
+    return BedStateRead(
+        unit_id=unit.id, org=org.ods, site=site.code, bed_area=unit.bed_area,
+        core_open=state.core_open, escalation_open=state.escalation_open, open=open_total,
+        occupied=state.occupied, available=open_total - state.occupied,
+        occupancy_pct=round(100 * state.occupied / open_total, 1) if open_total else None,
+        closed=closed, closed_total=sum(c.count for c in closed), as_of=state.as_of,
+        age_seconds=(now - state.as_of).total_seconds() if state.as_of else None,
+        reported_by=state.reported_by, updated_at=state.updated_at, version=state.version,
+    )
+
+
+def event_data(read: BedStateRead, org: Organisation) -> dict[str, Any]:
+    """The board-safe payload of `beds.updated`: the unit's whole current figure."""
+    data = read.model_dump(mode="json", exclude={"age_seconds"})
+    data.update(system=org.system_code, locality=org.locality_code)
+    return data
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

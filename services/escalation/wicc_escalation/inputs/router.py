@@ -1,0 +1,45 @@
+"""The figures OPEL scoring will use, with their age (scoring itself comes later)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from wicc_escalation.inputs.models import UnitBeds
+from wicc_shared.auth import PrincipalDep
+from wicc_shared.clock import ClockDep
+from wicc_shared.deps import SessionDep
+from wicc_shared.openapi import problem_responses
+
+router = APIRouter(prefix="/v1/inputs", tags=["OPEL inputs"])
+
+
+class GaOccupancy(BaseModel):
+    org: str
+    open: int
+    occupied: int
+    occupancy_pct: float | None = Field(description="Adult G&A occupied / open x 100")
+    oldest_as_of: datetime | None = Field(description="Age of the stalest unit figure included")
+    age_seconds: float | None
+
+
+@router.get("/{ods}/ga-occupancy", response_model=GaOccupancy,
+            summary="Adult G&A bed occupancy for one organisation, as escalation sees it",
+            responses=problem_responses(401))
+async def ga_occupancy(
+    ods: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep
+) -> GaOccupancy:
+    row = (await session.execute(
+        select(func.coalesce(func.sum(UnitBeds.open), 0), func.coalesce(func.sum(UnitBeds.occupied), 0),
+               func.min(UnitBeds.as_of))
+        .where(UnitBeds.org_ods == ods, UnitBeds.bed_area == "adult_ga")  # type: ignore[arg-type]
+    )).one()
+    open_, occupied, oldest = int(row[0]), int(row[1]), row[2]
+    return GaOccupancy(
+        org=ods, open=open_, occupied=occupied,
+        occupancy_pct=round(100 * occupied / open_, 1) if open_ else None,
+        oldest_as_of=oldest, age_seconds=(clock() - oldest).total_seconds() if oldest else None,
+    )

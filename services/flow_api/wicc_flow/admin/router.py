@@ -1,0 +1,44 @@
+"""Admin routes: API keys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from wicc_flow.admin import service
+from wicc_flow.admin.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from wicc_shared.auth import AdminDep
+from wicc_shared.clock import ClockDep
+from wicc_shared.deps import SessionDep
+from wicc_shared.openapi import problem_responses
+from wicc_shared.pagination import Page, PageDep
+
+router = APIRouter(prefix="/v1/admin/api-keys", tags=["admin"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
+             summary="Issue an API key (the token is shown only once)",
+             responses=problem_responses(401, 403, 422))
+async def create_key(body: ApiKeyCreate, session: SessionDep, admin: AdminDep) -> ApiKeyCreated:
+    return await service.create_key(session, admin, body)
+
+
+@router.get("", response_model=Page[ApiKeyRead], summary="List API keys (never their tokens)",
+            responses=problem_responses(401, 403))
+async def list_keys(
+    session: SessionDep, _admin: AdminDep, page: PageDep,
+    include_revoked: Annotated[bool, Query(description="Include revoked keys")] = False,
+) -> Page[ApiKeyRead]:
+    items, total = await service.list_keys(session, include_revoked=include_revoked,
+                                           limit=page.limit, offset=page.offset)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.delete("/{key_id}", response_model=ApiKeyRead, summary="Revoke an API key",
+               responses=problem_responses(401, 403, 404))
+async def revoke_key(
+    key_id: uuid.UUID, session: SessionDep, admin: AdminDep, clock: ClockDep
+) -> ApiKeyRead:
+    return await service.revoke_key(session, admin, key_id, clock())

@@ -1,0 +1,42 @@
+"""The flow service: (for now) API-key administration and the live board hub."""
+
+from __future__ import annotations
+
+from wicc_flow.admin.router import router as admin_router
+from wicc_flow.board.checkpoint import checkpoint_periodically, load_checkpoint
+from wicc_flow.board.hub import BoardHub
+from wicc_flow.board.router import router as board_router
+from wicc_flow.tables import OUTBOX
+from wicc_shared.runtime import Runtime
+from wicc_shared.service import ServiceSpec
+
+
+async def _start_hub(runtime: Runtime) -> None:
+    seq, state = await load_checkpoint(runtime.sessions)
+    settings = runtime.settings
+    runtime.components["board_hub"] = BoardHub(
+        runtime.stream, history=settings.board_history, client_queue=settings.board_client_queue,
+        start_seq=seq, state=state,
+    )
+
+
+async def _run_hub(runtime: Runtime) -> None:
+    hub: BoardHub = runtime.components["board_hub"]
+    await hub.run()
+
+
+async def _checkpoint(runtime: Runtime) -> None:
+    await checkpoint_periodically(runtime.sessions, runtime.components["board_hub"])
+
+
+def flow_service() -> ServiceSpec:
+    return ServiceSpec(
+        name="flow",
+        prefix="/flow",
+        title="WICC flow",
+        description="The live board (snapshot and WebSocket) and API-key administration.",
+        routers=[board_router, admin_router],
+        outbox=OUTBOX,
+        on_start=[_start_hub],
+        workers=[_run_hub, _checkpoint],
+    )

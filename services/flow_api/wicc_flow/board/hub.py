@@ -1,0 +1,166 @@
+"""The board hub: one reader of the event log fanning out to many WebSockets.
+
+Each event is serialised once into the text frame every client gets. Clients
+have bounded queues; a client whose queue overflows, or whose send stalls, is
+dropped (it reconnects with `since`) so it never delays the others. Recent
+frames are kept so a reconnecting client gets exactly what it missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
+from wicc_shared.events.envelope import Event
+from wicc_shared.events.stream import EventStream
+from wicc_shared.metrics import BOARD_CLIENTS, BOARD_DROPPED, BOARD_SEQ
+
+logger = logging.getLogger(__name__)
+RECENT_IDS = 50_000
+READ_BLOCK_MS = 5_000
+
+
+@dataclass(eq=False)
+class BoardClient:
+    queue: asyncio.Queue[str]
+    sender: asyncio.Task[None] | None = None
+    dropped: str | None = None
+    resumed: bool = field(default=False)
+
+
+class BoardHub:
+    def __init__(
+        self, stream: EventStream, *, history: int, client_queue: int, start_seq: int = 0,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.stream = stream
+        self.projection = BoardProjection(state)
+        self.seq = start_seq
+        self.client_queue = client_queue
+        self.history: deque[tuple[int, str]] = deque(maxlen=history)
+        self.history_floor = start_seq  # every board frame after this seq is in `history`
+        self.clients: set[BoardClient] = set()
+        self._recent_ids: OrderedDict[str, None] = OrderedDict()
+        self._snapshot_cache: tuple[int, str] | None = None
+        self.caught_up = asyncio.Event()
+
+    # -- the log side ---------------------------------------------------------------
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self._detect_log_reset()
+                while True:
+                    events = await self.stream.read_after(self.seq, count=500,
+                                                          block_ms=READ_BLOCK_MS)
+                    self.ingest(events)
+                    if not events:
+                        self.caught_up.set()
+                    backoff = 0.1
+            except (RedisError, OSError) as exc:
+                logger.warning("board hub waiting for the event log: %s", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _detect_log_reset(self) -> None:
+        last = await self.stream.last_seq()
+        if last < self.seq:
+            # The log lost entries (a non-persistent Redis restarted). Keep the picture,
+            # follow the new log; boards get a snapshot since their `since` is unknown.
+            logger.error("event log is behind the board (%s < %s): following the new log",
+                         last, self.seq)
+            self.seq = self.history_floor = last
+            self.history.clear()
+
+    def ingest(self, events: list[Event]) -> None:
+        for event in events:
+            assert event.seq is not None
+            if event.seq <= self.seq:
+                continue
+            self.seq = event.seq
+            if not self._first_sighting(str(event.id)) or event.type not in BOARD_EVENT_TYPES:
+                continue
+            self.projection.apply(event)
+            frame = json.dumps({"kind": "event", "seq": event.seq,
+                                "event": event.model_dump(mode="json")})
+            self._remember(event.seq, frame)
+            self._fan_out(frame)
+        BOARD_SEQ.set(self.seq)
+
+    def _first_sighting(self, event_id: str) -> bool:
+        """The relay may publish an event twice after a crash; show it once."""
+        if event_id in self._recent_ids:
+            return False
+        self._recent_ids[event_id] = None
+        if len(self._recent_ids) > RECENT_IDS:
+            self._recent_ids.popitem(last=False)
+        return True
+
+    def _remember(self, seq: int, frame: str) -> None:
+        if len(self.history) == self.history.maxlen:
+            self.history_floor = self.history[0][0]
+        self.history.append((seq, frame))
+
+    def _fan_out(self, frame: str) -> None:
+        for client in list(self.clients):
+            try:
+                client.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                self.drop(client, "queue_full")
+
+    # -- the client side ------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"seq": self.seq, "generated_at": datetime.now(UTC).isoformat(),
+                **self.projection.view()}
+
+    def snapshot_frame(self) -> str:
+        if self._snapshot_cache is None or self._snapshot_cache[0] != self.seq:
+            self._snapshot_cache = (self.seq, json.dumps({"kind": "snapshot", **self.snapshot()}))
+        return self._snapshot_cache[1]
+
+    def connect(self, since: int | None) -> BoardClient:
+        """Register a client with its first frames already queued.
+
+        No await happens between choosing the backlog and registering, so no event
+        can fall between the two: no gap, no duplicate.
+        """
+        client = BoardClient(queue=asyncio.Queue(maxsize=self.client_queue))
+        backlog = self._backlog(since)
+        if backlog is None:
+            client.queue.put_nowait(self.snapshot_frame())
+        else:
+            client.resumed = True
+            for frame in backlog:
+                client.queue.put_nowait(frame)
+        self.clients.add(client)
+        BOARD_CLIENTS.set(len(self.clients))
+        return client
+
+    def _backlog(self, since: int | None) -> list[str] | None:
+        if since is None or not self.history_floor <= since <= self.seq:
+            return None
+        backlog = [frame for seq, frame in self.history if seq > since]
+        # A backlog that would not fit the queue is replaced by a fresh snapshot.
+        return backlog if len(backlog) < self.client_queue else None
+
+    def drop(self, client: BoardClient, reason: str) -> None:
+        if client.dropped is None:
+            client.dropped = reason
+            BOARD_DROPPED.labels(reason=reason).inc()
+        self.disconnect(client)
+        if client.sender is not None:
+            client.sender.cancel()
+
+    def disconnect(self, client: BoardClient) -> None:
+        self.clients.discard(client)
+        BOARD_CLIENTS.set(len(self.clients))

@@ -1,0 +1,47 @@
+"""Serving one board WebSocket: a sender task draining the client's queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from wicc_flow.board.hub import BoardClient, BoardHub
+
+TRY_AGAIN_LATER = 1013  # RFC 6455: the client should reconnect (with `since`)
+CLOSE_TIMEOUT_SECONDS = 1.0
+
+
+async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None, send_timeout: float) -> None:
+    client = hub.connect(since)
+    client.sender = asyncio.create_task(_pump(ws, client, send_timeout))
+    listener = asyncio.create_task(_until_closed(ws))
+    try:
+        await asyncio.wait({client.sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (client.sender, listener):
+            task.cancel()
+        if client.sender.done() and not client.sender.cancelled() and client.sender.exception():
+            hub.drop(client, "send_failed")
+        hub.disconnect(client)
+    if client.dropped:
+        reason = f"too slow ({client.dropped}); reconnect with since={hub.seq}"
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                await ws.close(code=TRY_AGAIN_LATER, reason=reason[:120])
+
+
+async def _pump(ws: WebSocket, client: BoardClient, send_timeout: float) -> None:
+    while True:
+        frame = await client.queue.get()
+        async with asyncio.timeout(send_timeout):
+            await ws.send_text(frame)
+
+
+async def _until_closed(ws: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return

@@ -1,0 +1,123 @@
+"""API keys as bearer tokens; roles; scope to one organisation or one system."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from wicc_shared.deps import SessionDep
+from wicc_shared.errors import Forbidden, Unauthorized
+from wicc_shared.kernel.models import ApiKey, Organisation
+from wicc_shared.runtime import runtime_of
+
+TOKEN_PREFIX = "wicc_"
+BOOTSTRAP_ADMIN_ID = "bootstrap-admin"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    coordinator = "coordinator"
+    bed_manager = "bed_manager"
+    integration = "integration"
+    viewer = "viewer"
+
+
+WRITE_ROLES = frozenset({Role.admin, Role.coordinator, Role.bed_manager, Role.integration})
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    org_ods: str | None = None
+    system_code: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def covers(self, org: Organisation) -> bool:
+        """True when the key's scope includes `org`."""
+        if self.is_admin:
+            return True
+        if self.org_ods is not None:
+            return self.org_ods == org.ods
+        return self.system_code is not None and self.system_code == org.system_code
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def authenticate(
+    session: AsyncSession, token: str, admin_token: str | None
+) -> Principal | None:
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.admin)
+    key = (
+        await session.execute(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
+    ).scalar_one_or_none()
+    if key is None or key.revoked_at is not None:
+        return None
+    return Principal(
+        key_id=str(key.id), role=Role(key.role), org_ods=key.org_ods, system_code=key.system_code
+    )
+
+
+def token_from(conn: HTTPConnection) -> str | None:
+    """Bearer header; WebSocket clients (browsers) may pass `?token=` instead."""
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if conn.scope.get("type") == "websocket":
+        return conn.query_params.get("token") or None
+    return None
+
+
+async def principal_for(conn: HTTPConnection, session: AsyncSession) -> Principal:
+    token = token_from(conn)
+    if not token:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <token>'.")
+    admin = runtime_of(conn).settings.admin_token
+    principal = await authenticate(session, token, admin.get_secret_value() if admin else None)
+    if principal is None:
+        raise Unauthorized("The API key is unknown or revoked.")
+    return principal
+
+
+async def _current_principal(conn: HTTPConnection, session: SessionDep) -> Principal:
+    return await principal_for(conn, session)
+
+
+PrincipalDep = Annotated[Principal, Depends(_current_principal)]
+
+
+def ensure_can_write(principal: Principal, org: Organisation) -> None:
+    if principal.role not in WRITE_ROLES:
+        raise Forbidden(f"Role '{principal.role}' is read-only.")
+    if not principal.covers(org):
+        raise Forbidden(f"This key is not scoped to organisation {org.ods}.")
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("Only an admin key may do this.")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,177 @@
+"""A small typed error hierarchy rendered as RFC 9457 `application/problem+json`.
+
+Every `type` is a stable URN documented in docs/errors.md; clients switch on it,
+never on `title` or `detail`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from wicc_shared.logging import correlation_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:wicc:problem:"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One offending field: `field` is the dotted path inside the request part."""
+
+    field: str
+    message: str
+    location: str = "body"
+    code: str = "invalid"
+
+    @property
+    def pointer(self) -> str:
+        return "#/" + self.field.replace(".", "/")
+
+
+class WiccError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class BadRequest(WiccError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(WiccError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(WiccError):
+    status, slug, title = 403, "forbidden", "Not allowed for this key"
+
+
+class NotFound(WiccError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(WiccError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class StaleUpdate(Conflict):
+    slug, title = "stale-update", "A newer figure is already recorded"
+
+
+class ValidationFailed(WiccError):
+    status, slug, title = 422, "validation-error", "The request has invalid fields"
+
+    def __init__(self, errors: Sequence[FieldError], detail: str | None = None) -> None:
+        names = ", ".join(sorted({e.field for e in errors}))
+        super().__init__(detail or f"Invalid field(s): {names}")
+        self.errors = list(errors)
+
+
+class ServiceUnavailable(WiccError):
+    status, slug, title = 503, "unavailable", "A dependency is unavailable"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = [asdict(e) | {"pointer": e.pointer} for e in errors]
+    cid = correlation_id.get()
+    if cid:
+        body["correlation_id"] = cid
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def field_errors_from_pydantic(exc: RequestValidationError) -> list[FieldError]:
+    result = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        location = loc[0] if loc else "body"
+        field = ".".join(loc[1:]) or location
+        result.append(
+            FieldError(field=field, message=err.get("msg", "invalid"), location=location,
+                       code=err.get("type", "invalid"))
+        )
+    return result
+
+
+async def _wicc_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WiccError)
+    errors = exc.errors if isinstance(exc, ValidationFailed) else ()
+    return problem_response(
+        request, status=exc.status, slug=exc.slug, title=exc.title, detail=exc.detail,
+        errors=errors, headers=exc.headers or None, **exc.extra,
+    )
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors_from_pydantic(exc)
+    names = ", ".join(sorted({e.field for e in errors}))
+    return problem_response(
+        request, status=422, slug=ValidationFailed.slug, title=ValidationFailed.title,
+        detail=f"Invalid field(s): {names}", errors=errors,
+    )
+
+
+_HTTP_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found",
+               405: "method-not-allowed", 406: "not-acceptable", 415: "unsupported-media-type"}
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = _HTTP_SLUGS.get(exc.status_code, f"http-{exc.status_code}")
+    return problem_response(
+        request, status=exc.status_code, slug=slug, title=str(exc.detail),
+        detail=str(exc.detail), headers=dict(exc.headers or {}) or None,
+    )
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", extra={"path": request.url.path})
+    return problem_response(
+        request, status=500, slug=WiccError.slug, title=WiccError.title,
+        detail="An unexpected error occurred; it has been logged with the correlation id.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(WiccError, _wicc_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,163 @@
+"""A consumer-group worker for services that react to events.
+
+At-least-once delivery from the stream; effectively-once effects, because the
+handler runs in a transaction that also records the event id in the consumer's
+own `inbox` table (a duplicate is acknowledged and skipped). A failing event is
+retried (it stays pending and is reclaimed) and, after `max_attempts`
+deliveries, copied to the dead-letter stream and acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from wicc_shared.events.envelope import Event
+from wicc_shared.events.stream import EventStream
+from wicc_shared.logging import correlation_id
+from wicc_shared.metrics import EVENTS_CONSUMED
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+def inbox_table(metadata: MetaData, schema: str) -> Table:
+    """Event ids a service's consumers have already applied."""
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer", Text, primary_key=True),
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        schema=schema,
+    )
+
+
+@dataclass
+class ConsumerConfig:
+    group: str
+    consumer: str
+    types: Collection[str]
+    max_attempts: int = 5
+    retry_idle_ms: int = 2_000
+    block_ms: int = 1_000
+    batch: int = 100
+
+
+class StreamConsumer:
+    def __init__(
+        self,
+        stream: EventStream,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        config: ConsumerConfig,
+        handler: Handler,
+    ) -> None:
+        self.stream = stream
+        self.redis: Redis = stream.redis
+        self.sessions = sessions
+        self.inbox = inbox
+        self.config = config
+        self.handler = handler
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.stream.name, self.config.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.ensure_group()
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                logger.warning("consumer %s waiting for redis: %s", self.config.group, exc)
+                await asyncio.sleep(1.0)
+
+    async def run_once(self) -> int:
+        """Handle reclaimed retries, then new entries; return how many were handled."""
+        handled = await self._retry_stale()
+        response = await self.redis.xreadgroup(
+            self.config.group, self.config.consumer, {self.stream.name: ">"},
+            count=self.config.batch, block=self.config.block_ms,
+        )
+        for _stream, entries in response or []:
+            for entry_id, fields in entries:
+                await self._deliver(entry_id, fields, attempts=1)
+                handled += 1
+        return handled
+
+    async def _retry_stale(self) -> int:
+        _next, claimed, *_ = await self.redis.xautoclaim(
+            self.stream.name, self.config.group, self.config.consumer,
+            min_idle_time=self.config.retry_idle_ms, start_id="0-0", count=self.config.batch,
+        )
+        for entry_id, fields in claimed:
+            attempts = await self._delivery_count(entry_id)
+            await self._deliver(entry_id, fields, attempts=attempts)
+        return len(claimed)
+
+    async def _delivery_count(self, entry_id: bytes) -> int:
+        info = await self.redis.xpending_range(
+            self.stream.name, self.config.group, min=entry_id, max=entry_id, count=1
+        )
+        return int(info[0]["times_delivered"]) if info else 1
+
+    async def _deliver(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int) -> None:
+        if not fields:  # trimmed away while pending
+            await self._ack(entry_id)
+            return
+        event = Event.from_stream(entry_id.decode(), fields[b"e"])
+        if event.type not in self.config.types:
+            await self._ack(entry_id)
+            return
+        token = correlation_id.set(event.correlationid)
+        try:
+            await self._apply_once(event)
+        except Exception:
+            logger.exception("handler failed", extra={"event_id": str(event.id),
+                                                      "attempt": attempts})
+            EVENTS_CONSUMED.labels(group=self.config.group, outcome="failed").inc()
+            if attempts >= self.config.max_attempts:
+                await self._dead_letter(entry_id, fields, attempts)
+            return
+        finally:
+            correlation_id.reset(token)
+        EVENTS_CONSUMED.labels(group=self.config.group, outcome="ok").inc()
+        await self._ack(entry_id)
+
+    async def _apply_once(self, event: Event) -> None:
+        async with self.sessions() as session, session.begin():
+            claimed = await session.execute(
+                insert(self.inbox)
+                .values(consumer=self.config.group, event_id=event.id)
+                .on_conflict_do_nothing()
+                .returning(self.inbox.c.event_id)
+            )
+            if claimed.first() is None:
+                return  # already applied: a redelivery
+            await self.handler(session, event)
+
+    async def _dead_letter(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int) -> None:
+        await self.redis.xadd(
+            self.stream.dead_letter,
+            {b"e": fields[b"e"], b"group": self.config.group.encode(),
+             b"entry": entry_id, b"attempts": str(attempts).encode()},
+        )
+        EVENTS_CONSUMED.labels(group=self.config.group, outcome="dead_lettered").inc()
+        await self._ack(entry_id)
+
+    async def _ack(self, entry_id: bytes) -> None:
+        await self.redis.xack(self.stream.name, self.config.group, entry_id)

@@ -1,0 +1,106 @@
+"""Moves committed outbox rows to the event stream.
+
+One relay per service schema. It wakes when a request commits an event (a
+`kick`) or on a poll interval, which also covers rows committed by other
+processes and rows stuck while Redis was down. A transaction-scoped advisory
+lock keeps relays of several replicas from publishing the same schema out of
+order; a crash between publish and commit can publish a row twice, which the
+consumers' deduplication by event id absorbs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from wicc_shared.events.envelope import Event
+from wicc_shared.events.stream import EventStream
+from wicc_shared.metrics import EVENTS_PUBLISHED, OUTBOX_ERRORS
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 200
+MAX_BACKOFF_SECONDS = 5.0
+
+
+class OutboxRelay:
+    def __init__(
+        self, engine: AsyncEngine, table: Table, stream: EventStream, *, poll_seconds: float
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.stream = stream
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._lock_id = zlib.crc32(f"wicc-outbox:{table.schema}".encode())
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                published = await self.publish_pending()
+                backoff = 0.1
+            except (RedisError, OSError, OperationalError, DBAPIError) as exc:
+                OUTBOX_ERRORS.labels(schema=self.table.schema).inc()
+                logger.warning("outbox relay cannot publish yet: %s", exc,
+                               extra={"schema": self.table.schema})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            if published < BATCH_SIZE:
+                await self._sleep_until_kicked()
+
+    async def _sleep_until_kicked(self) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; return how many rows went out."""
+        t = self.table
+        async with self.engine.begin() as conn:
+            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id)))
+            if not locked:
+                return 0
+            rows = (
+                await conn.execute(
+                    select(t.c.id, t.c.payload)
+                    .where(t.c.published_at.is_(None))
+                    .order_by(t.c.id)
+                    .limit(BATCH_SIZE)
+                )
+            ).all()
+            if not rows:
+                return 0
+            events = [Event.model_validate(row.payload) for row in rows]
+            seqs = await self.stream.publish(events)
+            params: list[dict[str, Any]] = [
+                {"row_id": row.id, "seq": seq} for row, seq in zip(rows, seqs, strict=True)
+            ]
+            await conn.execute(
+                update(t)
+                .where(t.c.id == bindparam("row_id"))
+                .values(published_at=func.now(), stream_seq=bindparam("seq")),
+                params,
+            )
+        EVENTS_PUBLISHED.labels(schema=self.table.schema).inc(len(rows))
+        return len(rows)
+
+    async def pending_count(self) -> int:
+        t = self.table
+        async with self.engine.connect() as conn:
+            count = await conn.scalar(
+                select(func.count()).select_from(t).where(t.c.published_at.is_(None))
+            )
+        return int(count or 0)

@@ -1,0 +1,71 @@
+"""The Redis Stream that is the event log.
+
+Entries are added by one Lua script that takes the next global sequence number
+and uses it as the entry id (`<seq>-0`), so every reader and every replica
+agrees on `seq`, and a board can resume from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from wicc_shared.events.envelope import Event, seq_of, stream_id
+
+# If the counter key is gone but the stream is not (an operator's FLUSH of one
+# key, a restore), restart after the stream's last id rather than reuse ids.
+_PUBLISH_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then
+      local last = tonumber(string.match(info[i + 1], '^(%d+)'))
+      redis.call('SET', KEYS[2], last)
+    end
+  end
+end
+local seqs = {}
+for i = 2, #ARGV do
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], seq .. '-0', 'e', ARGV[i])
+  seqs[#seqs + 1] = seq
+end
+return seqs
+"""
+
+
+class EventStream:
+    def __init__(self, redis: Redis, name: str, maxlen: int) -> None:
+        self.redis = redis
+        self.name = name
+        self.counter_key = f"{name}:seq"
+        self.dead_letter = f"{name}:dead"
+        self.maxlen = maxlen
+        self._publish = redis.register_script(_PUBLISH_SCRIPT)
+
+    async def publish(self, events: Sequence[Event]) -> list[int]:
+        """Append events atomically, in order; return their sequence numbers."""
+        if not events:
+            return []
+        payloads = [e.to_json() for e in events]
+        result = await self._publish(
+            keys=[self.name, self.counter_key], args=[self.maxlen, *payloads]
+        )
+        return [int(s) for s in result]
+
+    async def read_after(
+        self, seq: int, *, count: int = 500, block_ms: int | None = None
+    ) -> list[Event]:
+        """Events with a sequence greater than `seq`, oldest first."""
+        response = await self.redis.xread(
+            {self.name: stream_id(seq)}, count=count, block=block_ms
+        )
+        events: list[Event] = []
+        for _stream, entries in response or []:
+            events.extend(Event.from_stream(eid, fields[b"e"]) for eid, fields in entries)
+        return events
+
+    async def last_seq(self) -> int:
+        entries = await self.redis.xrevrange(self.name, count=1)
+        return seq_of(entries[0][0]) if entries else 0

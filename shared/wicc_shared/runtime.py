@@ -1,0 +1,37 @@
+"""What a running process holds: built in the lifespan, never at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from wicc_shared.events.relay import OutboxRelay
+from wicc_shared.events.stream import EventStream
+from wicc_shared.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    http: httpx.AsyncClient
+    stream: EventStream
+    relays: list[OutboxRelay] = field(default_factory=list)
+    components: dict[str, Any] = field(default_factory=dict)
+
+    def kick_relays(self) -> None:
+        for relay in self.relays:
+            relay.kick()
+
+
+def runtime_of(conn: HTTPConnection | Request) -> Runtime:
+    runtime: Runtime = conn.app.state.runtime
+    return runtime

@@ -1,0 +1,173 @@
+"""Building a service's app, and the process app that mounts one or several of them.
+
+The same code serves all modes: embedded (one process, three services mounted),
+compose and cluster (one service per process, still under its own prefix so the
+gateway routes by prefix without rewriting paths).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from wicc_shared.db import create_engine, create_sessionmaker
+from wicc_shared.deps import RuntimeDep
+from wicc_shared.errors import install_error_handlers
+from wicc_shared.events.outbox import Outbox
+from wicc_shared.events.relay import OutboxRelay
+from wicc_shared.events.stream import EventStream
+from wicc_shared.logging import configure_logging
+from wicc_shared.middleware import CorrelationMiddleware
+from wicc_shared.runtime import Runtime
+from wicc_shared.settings import Settings
+
+logger = logging.getLogger(__name__)
+Worker = Callable[[Runtime], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    prefix: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    outbox: Outbox | None = None
+    workers: Sequence[Worker] = ()
+    on_start: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = ()
+    openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_service_app(spec: ServiceSpec) -> FastAPI:
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="0.1.0",
+        openapi_tags=spec.openapi_tags or None,
+    )
+    install_error_handlers(app)
+    app.include_router(operations_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process is serving")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: PostgreSQL and Redis are reachable",
+                responses={503: {"description": "A dependency is unreachable"}})
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = {"postgres": await _check_postgres(runtime), "redis": await _check_redis(runtime)}
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _check_postgres(runtime: Runtime) -> str:
+    try:
+        async with asyncio.timeout(2), runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means "not ready"; the reason is reported
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+async def _check_redis(runtime: Runtime) -> str:
+    try:
+        async with asyncio.timeout(2):
+            await runtime.redis.ping()
+    except Exception as exc:  # as above
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def create_process_app(specs: Sequence[ServiceSpec], settings: Settings) -> FastAPI:
+    """The ASGI app of one process: each service mounted under its prefix."""
+    service_apps = [(spec, build_service_app(spec)) for spec in specs]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime = await open_runtime(settings, name="+".join(s.name for s in specs))
+        for _spec, sub in service_apps:
+            sub.state.runtime = runtime
+        tasks = await _start_background(runtime, specs)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await close_runtime(runtime)
+
+    root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(root)
+    root.add_middleware(CorrelationMiddleware)
+    for spec, sub in service_apps:
+        root.mount(spec.prefix, sub, name=spec.name)
+    return root
+
+
+async def _start_background(runtime: Runtime, specs: Sequence[ServiceSpec]) -> list[asyncio.Task[None]]:
+    for spec in specs:
+        if spec.outbox is not None:
+            runtime.relays.append(OutboxRelay(
+                runtime.engine, spec.outbox.table, runtime.stream,
+                poll_seconds=runtime.settings.outbox_poll_seconds,
+            ))
+        for hook in spec.on_start:
+            await hook(runtime)
+    coros = [relay.run() for relay in runtime.relays]
+    coros += [worker(runtime) for spec in specs for worker in spec.workers]
+    return [asyncio.create_task(_supervised(c)) for c in coros]
+
+
+async def _supervised(coro: Coroutine[Any, Any, None]) -> None:
+    try:
+        await coro
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("background worker crashed")
+        raise
+
+
+async def open_runtime(settings: Settings, *, name: str) -> Runtime:
+    configure_logging(settings.log_level, settings.log_format)
+    engine = create_engine(settings.async_database_url, application_name=f"wicc-{name}")
+    if settings.redis_url is None:
+        raise RuntimeError("REDIS_URL is not set and no embedded server was started")
+    redis = Redis.from_url(
+        settings.redis_url, socket_timeout=30, socket_connect_timeout=2,
+        health_check_interval=10, retry_on_timeout=False,
+    )
+    return Runtime(
+        settings=settings, engine=engine, sessions=create_sessionmaker(engine), redis=redis,
+        http=httpx.AsyncClient(timeout=10.0),
+        stream=EventStream(redis, settings.event_stream, settings.stream_maxlen),
+    )
+
+
+async def close_runtime(runtime: Runtime) -> None:
+    await runtime.http.aclose()
+    await runtime.redis.aclose()
+    await runtime.engine.dispose()

@@ -1,0 +1,15 @@
+"""All three services in one process, each under its own prefix (embedded mode)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from wicc_capacity.app import capacity_service
+from wicc_escalation.app import escalation_service
+from wicc_flow.app import flow_service
+from wicc_shared.service import create_process_app
+from wicc_shared.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    return create_process_app([capacity_service(), flow_service(), escalation_service()], settings)
