@@ -30,8 +30,11 @@ def _run(connection: Connection) -> None:
     for schema in SCHEMAS:
         connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     context.configure(
-        connection=connection, target_metadata=metadata, include_schemas=True,
-        include_name=_include_name, version_table_schema=VERSION_SCHEMA,
+        connection=connection,
+        target_metadata=metadata,
+        include_schemas=True,
+        include_name=_include_name,
+        version_table_schema=VERSION_SCHEMA,
         compare_type=True,
     )
     with context.begin_transaction():

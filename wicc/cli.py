@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 
 import uvicorn
 
@@ -54,14 +53,23 @@ def cmd_run(settings: Settings, *, demo: bool) -> None:
         counts = asyncio.run(_load_reference(ready, demo=demo))
         print(f"reference data: {counts}", flush=True)
         _print_banner(ready)
-        uvicorn.run(create_app(ready), host=ready.host, port=ready.port, log_level="warning",
-                    ws_per_message_deflate=False, lifespan="on")
+        uvicorn.run(
+            create_app(ready),
+            host=ready.host,
+            port=ready.port,
+            log_level="warning",
+            ws_per_message_deflate=False,
+            lifespan="on",
+        )
 
 
 def _print_banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
-    token = settings.admin_token.get_secret_value() if settings.admin_token else "(WICC_ADMIN_TOKEN)"
-    print(f"""
+    token = (
+        settings.admin_token.get_secret_value() if settings.admin_token else "(WICC_ADMIN_TOKEN)"
+    )
+    print(
+        f"""
 WICC is starting on {base}
   API docs      {base}/capacity/docs   {base}/flow/docs   {base}/escalation/docs
   board         {base}/flow/v1/board   (WebSocket: ws://{settings.host}:{settings.port}/flow/v1/board/ws)
@@ -69,7 +77,9 @@ WICC is starting on {base}
   admin token   {token}
   try:          curl -H "Authorization: Bearer {token}" {base}/flow/v1/board
 Press Ctrl+C to stop.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,4 +101,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

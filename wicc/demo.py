@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from wicc_capacity.beds.models import BedState
 from wicc_capacity.beds.schemas import BedStateUpdate, ClosedBeds, ClosureReason
@@ -23,10 +24,16 @@ async def seed_demo_beds(session: AsyncSession, *, seed: int = 7) -> int:
         return 0
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
-    units = (await session.execute(select(Unit).where(Unit.active))).scalars().all()  # type: ignore[arg-type]
+    units = (await session.execute(select(Unit).where(col(Unit.active)))).scalars().all()
     for unit in units:
-        await update_beds(session, DEMO_PRINCIPAL, unit.id, demo_figures(unit, rng, now),
-                          now=now, max_skew=timedelta(0))
+        await update_beds(
+            session,
+            DEMO_PRINCIPAL,
+            unit.id,
+            demo_figures(unit, rng, now),
+            now=now,
+            max_skew=timedelta(0),
+        )
     return len(units)
 
 
@@ -37,7 +44,9 @@ def demo_figures(unit: Unit, rng: random.Random, now: datetime) -> BedStateUpdat
     open_core = core - closed
     occupied = min(open_core + escalation, round((open_core + escalation) * rng.uniform(0.82, 1.0)))
     return BedStateUpdate(
-        core_open=open_core, escalation_open=escalation, occupied=occupied,
+        core_open=open_core,
+        escalation_open=escalation,
+        occupied=occupied,
         closed=[ClosedBeds(reason=ClosureReason.infection_control, count=closed)] if closed else [],
         as_of=now - timedelta(minutes=rng.randint(5, 180)),
     )

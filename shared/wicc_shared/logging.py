@@ -25,9 +25,7 @@ class JsonFormatter(logging.Formatter):
         cid = correlation_id.get()
         if cid:
             entry["correlation_id"] = cid
-        entry.update(
-            {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
-        )
+        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

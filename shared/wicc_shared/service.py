@@ -51,7 +51,9 @@ class ServiceSpec:
 
 def build_service_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(
-        title=spec.title, description=spec.description, version="0.1.0",
+        title=spec.title,
+        description=spec.description,
+        version="0.1.0",
         openapi_tags=spec.openapi_tags or None,
     )
     install_error_handlers(app)
@@ -68,13 +70,18 @@ def operations_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: PostgreSQL and Redis are reachable",
-                responses={503: {"description": "A dependency is unreachable"}})
+    @router.get(
+        "/readyz",
+        summary="Readiness: PostgreSQL and Redis are reachable",
+        responses={503: {"description": "A dependency is unreachable"}},
+    )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = {"postgres": await _check_postgres(runtime), "redis": await _check_redis(runtime)}
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:
@@ -127,13 +134,19 @@ def create_process_app(specs: Sequence[ServiceSpec], settings: Settings) -> Fast
     return root
 
 
-async def _start_background(runtime: Runtime, specs: Sequence[ServiceSpec]) -> list[asyncio.Task[None]]:
+async def _start_background(
+    runtime: Runtime, specs: Sequence[ServiceSpec]
+) -> list[asyncio.Task[None]]:
     for spec in specs:
         if spec.outbox is not None:
-            runtime.relays.append(OutboxRelay(
-                runtime.engine, spec.outbox.table, runtime.stream,
-                poll_seconds=runtime.settings.outbox_poll_seconds,
-            ))
+            runtime.relays.append(
+                OutboxRelay(
+                    runtime.engine,
+                    spec.outbox.table,
+                    runtime.stream,
+                    poll_seconds=runtime.settings.outbox_poll_seconds,
+                )
+            )
         for hook in spec.on_start:
             await hook(runtime)
     coros = [relay.run() for relay in runtime.relays]
@@ -157,11 +170,17 @@ async def open_runtime(settings: Settings, *, name: str) -> Runtime:
     if settings.redis_url is None:
         raise RuntimeError("REDIS_URL is not set and no embedded server was started")
     redis = Redis.from_url(
-        settings.redis_url, socket_timeout=30, socket_connect_timeout=2,
-        health_check_interval=10, retry_on_timeout=False,
+        settings.redis_url,
+        socket_timeout=30,
+        socket_connect_timeout=2,
+        health_check_interval=10,
+        retry_on_timeout=False,
     )
     return Runtime(
-        settings=settings, engine=engine, sessions=create_sessionmaker(engine), redis=redis,
+        settings=settings,
+        engine=engine,
+        sessions=create_sessionmaker(engine),
+        redis=redis,
         http=httpx.AsyncClient(timeout=10.0),
         stream=EventStream(redis, settings.event_stream, settings.stream_maxlen),
     )

@@ -15,8 +15,9 @@ CONSUMER_GROUP = "escalation-inputs"
 
 
 def inputs_consumer(runtime: Runtime) -> StreamConsumer:
-    config = ConsumerConfig(group=CONSUMER_GROUP, consumer=socket.gethostname(),
-                            types=HANDLED_TYPES)
+    config = ConsumerConfig(
+        group=CONSUMER_GROUP, consumer=socket.gethostname(), types=HANDLED_TYPES
+    )
     return StreamConsumer(runtime.stream, runtime.sessions, INBOX, config, apply_beds_updated)
 
 

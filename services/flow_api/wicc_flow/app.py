@@ -15,8 +15,11 @@ async def _start_hub(runtime: Runtime) -> None:
     seq, state = await load_checkpoint(runtime.sessions)
     settings = runtime.settings
     runtime.components["board_hub"] = BoardHub(
-        runtime.stream, history=settings.board_history, client_queue=settings.board_client_queue,
-        start_seq=seq, state=state,
+        runtime.stream,
+        history=settings.board_history,
+        client_queue=settings.board_client_queue,
+        start_seq=seq,
+        state=state,
     )
 
 

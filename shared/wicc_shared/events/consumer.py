@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wicc_shared.events.envelope import Event
-from wicc_shared.events.stream import EventStream
+from wicc_shared.events.stream import EventStream, StreamResponse
 from wicc_shared.logging import correlation_id
 from wicc_shared.metrics import EVENTS_CONSUMED
 
@@ -70,7 +70,9 @@ class StreamConsumer:
 
     async def ensure_group(self) -> None:
         try:
-            await self.redis.xgroup_create(self.stream.name, self.config.group, id="0", mkstream=True)
+            await self.redis.xgroup_create(
+                self.stream.name, self.config.group, id="0", mkstream=True
+            )
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -89,9 +91,12 @@ class StreamConsumer:
     async def run_once(self) -> int:
         """Handle reclaimed retries, then new entries; return how many were handled."""
         handled = await self._retry_stale()
-        response = await self.redis.xreadgroup(
-            self.config.group, self.config.consumer, {self.stream.name: ">"},
-            count=self.config.batch, block=self.config.block_ms,
+        response: StreamResponse = await self.redis.xreadgroup(  # type: ignore[assignment]
+            self.config.group,
+            self.config.consumer,
+            {self.stream.name: ">"},
+            count=self.config.batch,
+            block=self.config.block_ms,
         )
         for _stream, entries in response or []:
             for entry_id, fields in entries:
@@ -101,8 +106,12 @@ class StreamConsumer:
 
     async def _retry_stale(self) -> int:
         _next, claimed, *_ = await self.redis.xautoclaim(
-            self.stream.name, self.config.group, self.config.consumer,
-            min_idle_time=self.config.retry_idle_ms, start_id="0-0", count=self.config.batch,
+            self.stream.name,
+            self.config.group,
+            self.config.consumer,
+            min_idle_time=self.config.retry_idle_ms,
+            start_id="0-0",
+            count=self.config.batch,
         )
         for entry_id, fields in claimed:
             attempts = await self._delivery_count(entry_id)
@@ -119,7 +128,7 @@ class StreamConsumer:
         if not fields:  # trimmed away while pending
             await self._ack(entry_id)
             return
-        event = Event.from_stream(entry_id.decode(), fields[b"e"])
+        event = Event.from_stream(entry_id, fields[b"e"])
         if event.type not in self.config.types:
             await self._ack(entry_id)
             return
@@ -127,8 +136,9 @@ class StreamConsumer:
         try:
             await self._apply_once(event)
         except Exception:
-            logger.exception("handler failed", extra={"event_id": str(event.id),
-                                                      "attempt": attempts})
+            logger.exception(
+                "handler failed", extra={"event_id": str(event.id), "attempt": attempts}
+            )
             EVENTS_CONSUMED.labels(group=self.config.group, outcome="failed").inc()
             if attempts >= self.config.max_attempts:
                 await self._dead_letter(entry_id, fields, attempts)
@@ -150,11 +160,17 @@ class StreamConsumer:
                 return  # already applied: a redelivery
             await self.handler(session, event)
 
-    async def _dead_letter(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int) -> None:
+    async def _dead_letter(
+        self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int
+    ) -> None:
         await self.redis.xadd(
             self.stream.dead_letter,
-            {b"e": fields[b"e"], b"group": self.config.group.encode(),
-             b"entry": entry_id, b"attempts": str(attempts).encode()},
+            {
+                b"e": fields[b"e"],
+                b"group": self.config.group.encode(),
+                b"entry": entry_id,
+                b"attempts": str(attempts).encode(),
+            },
         )
         EVENTS_CONSUMED.labels(group=self.config.group, outcome="dead_lettered").inc()
         await self._ack(entry_id)

@@ -34,7 +34,7 @@ class Event(BaseModel):
         return self.model_dump_json(exclude={"seq"})
 
     @classmethod
-    def from_stream(cls, entry_id: str, payload: str | bytes) -> Event:
+    def from_stream(cls, entry_id: str | bytes, payload: str | bytes) -> Event:
         fields = json.loads(payload)
         fields["seq"] = seq_of(entry_id)
         return cls.model_validate(fields)

@@ -38,7 +38,9 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
         Column("stream_seq", BigInteger),
-        Index(f"ix_{schema}_outbox_pending", "id", postgresql_where=Column("published_at").is_(None)),
+        Index(
+            f"ix_{schema}_outbox_pending", "id", postgresql_where=Column("published_at").is_(None)
+        ),
         schema=schema,
     )
 
@@ -54,12 +56,17 @@ class Outbox:
         self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
     ) -> Event:
         event = Event(
-            type=type_, source=self.source, subject=subject, data=data,
+            type=type_,
+            source=self.source,
+            subject=subject,
+            data=data,
             correlationid=correlation_id.get(),
         )
         await session.execute(
             insert(self.table).values(
-                event_id=event.id, type=event.type, subject=event.subject,
+                event_id=event.id,
+                type=event.type,
+                subject=event.subject,
                 payload=event.model_dump(mode="json", exclude={"seq"}),
             )
         )

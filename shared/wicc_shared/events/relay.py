@@ -11,6 +11,7 @@ consumers' deduplication by event id absorbs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from typing import Any
@@ -51,8 +52,9 @@ class OutboxRelay:
                 backoff = 0.1
             except (RedisError, OSError, OperationalError, DBAPIError) as exc:
                 OUTBOX_ERRORS.labels(schema=self.table.schema).inc()
-                logger.warning("outbox relay cannot publish yet: %s", exc,
-                               extra={"schema": self.table.schema})
+                logger.warning(
+                    "outbox relay cannot publish yet: %s", exc, extra={"schema": self.table.schema}
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
@@ -60,10 +62,8 @@ class OutboxRelay:
                 await self._sleep_until_kicked()
 
     async def _sleep_until_kicked(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     async def publish_pending(self) -> int:

@@ -8,6 +8,7 @@ agrees on `seq`, and a board can resume from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -35,6 +36,10 @@ return seqs
 """
 
 
+StreamEntry = tuple[bytes, dict[bytes, bytes]]
+StreamResponse = list[tuple[bytes, list[StreamEntry]]]
+
+
 class EventStream:
     def __init__(self, redis: Redis, name: str, maxlen: int) -> None:
         self.redis = redis
@@ -58,8 +63,9 @@ class EventStream:
         self, seq: int, *, count: int = 500, block_ms: int | None = None
     ) -> list[Event]:
         """Events with a sequence greater than `seq`, oldest first."""
-        response = await self.redis.xread(
-            {self.name: stream_id(seq)}, count=count, block=block_ms
+        response = cast(
+            StreamResponse,
+            await self.redis.xread({self.name: stream_id(seq)}, count=count, block=block_ms),
         )
         events: list[Event] = []
         for _stream, entries in response or []:
@@ -67,5 +73,5 @@ class EventStream:
         return events
 
     async def last_seq(self) -> int:
-        entries = await self.redis.xrevrange(self.name, count=1)
+        entries = cast(list[StreamEntry], await self.redis.xrevrange(self.name, count=1))
         return seq_of(entries[0][0]) if entries else 0

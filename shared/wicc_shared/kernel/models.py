@@ -7,7 +7,7 @@ schema that all services share; each service's own data lives in its own schema.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Text, func
@@ -23,6 +23,10 @@ def utc_column(*, nullable: bool = False, default_now: bool = False) -> Any:
         nullable=nullable,
         server_default=func.now() if default_now else None,
     )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class CareSystem(SQLModel, table=True):
@@ -96,7 +100,7 @@ class ApiKey(SQLModel, table=True):
     system_code: str | None = Field(default=None, foreign_key="kernel.care_system.code")
     label: str | None = None
     created_by: str
-    created_at: datetime = Field(sa_column=utc_column(default_now=True))
+    created_at: datetime = Field(default_factory=_now, sa_column=utc_column(default_now=True))
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
@@ -109,10 +113,8 @@ class AuditEntry(SQLModel, table=True):
         {"schema": KERNEL_SCHEMA},
     )
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
-    )
-    at: datetime = Field(sa_column=utc_column(default_now=True))
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    at: datetime = Field(default_factory=_now, sa_column=utc_column(default_now=True))
     actor: str
     actor_role: str
     org_ods: str | None = None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from wicc_shared.kernel.models import CareSystem, Locality, Organisation, Site, Unit
 
@@ -120,10 +120,18 @@ def read_reference_file(path: Path) -> ReferenceFile:
 async def load_reference(session: AsyncSession, ref: ReferenceFile) -> dict[str, int]:
     """Upsert the file's contents; return counts per kind."""
     s = ref.system
-    await _upsert(session, CareSystem, ["code"], [dict(
-        code=s.code, name=s.name, timezone=s.timezone, sitrep_deadline=s.sitrep_deadline)])
-    await _upsert(session, Locality, ["system_code", "code"],
-                  [dict(system_code=s.code, code=loc.code, name=loc.name) for loc in s.localities])
+    await _upsert(
+        session,
+        CareSystem,
+        ["code"],
+        [dict(code=s.code, name=s.name, timezone=s.timezone, sitrep_deadline=s.sitrep_deadline)],
+    )
+    await _upsert(
+        session,
+        Locality,
+        ["system_code", "code"],
+        [dict(system_code=s.code, code=loc.code, name=loc.name) for loc in s.localities],
+    )
     orgs, sites, units = _flatten(ref)
     await _retire_missing(session, s.code, orgs, sites, units)
     await _upsert(session, Organisation, ["ods"], orgs)
@@ -133,35 +141,69 @@ async def load_reference(session: AsyncSession, ref: ReferenceFile) -> dict[str,
 
 
 def _flatten(ref: ReferenceFile) -> tuple[list[dict[str, Any]], ...]:
-    orgs, sites, units = [], [], []
+    orgs: list[dict[str, Any]] = []
+    sites: list[dict[str, Any]] = []
+    units: list[dict[str, Any]] = []
     for org in ref.organisations:
-        orgs.append(dict(ods=org.ods, name=org.name, kind=org.kind.value,
-                         system_code=ref.system.code, locality_code=org.locality, active=True))
+        orgs.append(
+            dict(
+                ods=org.ods,
+                name=org.name,
+                kind=org.kind.value,
+                system_code=ref.system.code,
+                locality_code=org.locality,
+                active=True,
+            )
+        )
         for site in org.sites:
-            sites.append(dict(code=site.code, org_ods=org.ods, name=site.name,
-                              locality_code=site.locality or org.locality, active=True))
+            sites.append(
+                dict(
+                    code=site.code,
+                    org_ods=org.ods,
+                    name=site.name,
+                    locality_code=site.locality or org.locality,
+                    active=True,
+                )
+            )
             units.extend(
-                dict(id=u.id, site_code=site.code, org_ods=org.ods, name=u.name,
-                     bed_area=u.bed_area.value, baseline_beds=u.baseline_beds, active=True)
+                dict(
+                    id=u.id,
+                    site_code=site.code,
+                    org_ods=org.ods,
+                    name=u.name,
+                    bed_area=u.bed_area.value,
+                    baseline_beds=u.baseline_beds,
+                    active=True,
+                )
                 for u in site.units
             )
     return orgs, sites, units
 
 
 async def _retire_missing(
-    session: AsyncSession, system_code: str, orgs: list[dict[str, Any]],
-    sites: list[dict[str, Any]], units: list[dict[str, Any]],
+    session: AsyncSession,
+    system_code: str,
+    orgs: list[dict[str, Any]],
+    sites: list[dict[str, Any]],
+    units: list[dict[str, Any]],
 ) -> None:
     org_ids = [o["ods"] for o in orgs]
-    in_system = Organisation.system_code == system_code  # type: ignore[arg-type]
-    await session.execute(update(Organisation).where(
-        in_system, Organisation.ods.not_in(org_ids)).values(active=False))  # type: ignore[attr-defined]
-    await session.execute(update(Site).where(
-        Site.org_ods.in_(org_ids), Site.code.not_in([s["code"] for s in sites]))  # type: ignore[attr-defined]
-        .values(active=False))
-    await session.execute(update(Unit).where(
-        Unit.org_ods.in_(org_ids), Unit.id.not_in([u["id"] for u in units]))  # type: ignore[attr-defined]
-        .values(active=False))
+    in_system = col(Organisation.system_code) == system_code
+    await session.execute(
+        update(Organisation)
+        .where(in_system, col(Organisation.ods).not_in(org_ids))
+        .values(active=False)
+    )
+    await session.execute(
+        update(Site)
+        .where(col(Site.org_ods).in_(org_ids), col(Site.code).not_in([s["code"] for s in sites]))
+        .values(active=False)
+    )
+    await session.execute(
+        update(Unit)
+        .where(col(Unit.org_ods).in_(org_ids), col(Unit.id).not_in([u["id"] for u in units]))
+        .values(active=False)
+    )
 
 
 async def _upsert(

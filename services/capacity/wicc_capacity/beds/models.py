@@ -18,7 +18,9 @@ class _BedFigures(SQLModel):
     escalation_open: int = 0
     occupied: int = 0
     closed: list[dict[str, Any]] = Field(
-        default_factory=list, sa_type=JSONB, nullable=False,
+        default_factory=list,
+        sa_type=JSONB,
+        nullable=False,
         sa_column_kwargs={"server_default": "[]"},
     )
     reported_by: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from wicc_capacity.beds.models import BedState
 from wicc_shared.kernel.models import Organisation, Site, Unit
@@ -16,9 +17,9 @@ async def unit_with_org(
     row = (
         await session.execute(
             select(Unit, Site, Organisation)
-            .join(Site, Site.code == Unit.site_code)  # type: ignore[arg-type]
-            .join(Organisation, Organisation.ods == Unit.org_ods)  # type: ignore[arg-type]
-            .where(Unit.id == unit_id, Unit.active)  # type: ignore[arg-type]
+            .join(Site, col(Site.code) == col(Unit.site_code))
+            .join(Organisation, col(Organisation.ods) == col(Unit.org_ods))
+            .where(col(Unit.id) == unit_id, col(Unit.active))
         )
     ).first()
     return None if row is None else (row[0], row[1], row[2])
@@ -35,8 +36,10 @@ async def lock_bed_state(session: AsyncSession, unit_id: str) -> BedState:
     )
     return (
         await session.execute(
-            select(BedState).where(BedState.unit_id == unit_id)  # type: ignore[arg-type]
-            .with_for_update().execution_options(populate_existing=True)
+            select(BedState)
+            .where(col(BedState.unit_id) == unit_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     ).scalar_one()
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from wicc_capacity.beds import service
 from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate
-from wicc_shared.clock import ClockDep
 from wicc_shared.auth import PrincipalDep
+from wicc_shared.clock import ClockDep
 from wicc_shared.deps import RuntimeDep, SessionDep
 from wicc_shared.openapi import problem_responses
 
@@ -28,8 +28,12 @@ router = APIRouter(prefix="/v1/units", tags=["beds"])
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def put_beds(
-    unit_id: str, body: BedStateUpdate, session: SessionDep, principal: PrincipalDep,
-    runtime: RuntimeDep, clock: ClockDep,
+    unit_id: str,
+    body: BedStateUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    clock: ClockDep,
 ) -> BedStateRead:
     skew = timedelta(seconds=runtime.settings.max_clock_skew_seconds)
     return await service.update_beds(session, principal, unit_id, body, now=clock(), max_skew=skew)

@@ -31,11 +31,17 @@ class BedStateUpdate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "core_open": 28, "escalation_open": 2, "occupied": 29,
-            "closed": [{"reason": "infection_control", "count": 2}],
-            "as_of": "2026-11-22T08:00:00Z",
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "core_open": 28,
+                    "escalation_open": 2,
+                    "occupied": 29,
+                    "closed": [{"reason": "infection_control", "count": 2}],
+                    "as_of": "2026-11-22T08:00:00Z",
+                }
+            ]
+        },
     )
 
     core_open: int = Field(ge=0, le=MAX_BEDS, description="Core (permanent) beds open")
@@ -52,15 +58,21 @@ class BedStateUpdate(BaseModel):
         """Cross-field rules the per-field constraints cannot express."""
         errors = []
         if self.occupied > self.open_total:
-            errors.append(FieldError("occupied", f"occupied ({self.occupied}) exceeds open beds "
-                                     f"({self.open_total} = core_open + escalation_open)",
-                                     code="occupied_exceeds_open"))
+            errors.append(
+                FieldError(
+                    "occupied",
+                    f"occupied ({self.occupied}) exceeds open beds "
+                    f"({self.open_total} = core_open + escalation_open)",
+                    code="occupied_exceeds_open",
+                )
+            )
         if self.as_of > now + max_skew:
             errors.append(FieldError("as_of", "as_of is in the future", code="future_as_of"))
         reasons = [c.reason for c in self.closed]
         if len(reasons) != len(set(reasons)):
-            errors.append(FieldError("closed", "each closure reason may appear once",
-                                     code="duplicate_reason"))
+            errors.append(
+                FieldError("closed", "each closure reason may appear once", code="duplicate_reason")
+            )
         return errors
 
 

@@ -54,11 +54,18 @@ async def update_beds(
     session.add(BedStateHistory(unit_id=unit_id, as_of=update.as_of, **figures))
     await session.flush()
     after = _snapshot(state)
-    await record_audit(session, principal, action=BEDS_UPDATED, entity_type="unit",
-                       entity_id=unit_id, org_ods=org.ods, before=before, after=after)
+    await record_audit(
+        session,
+        principal,
+        action=BEDS_UPDATED,
+        entity_type="unit",
+        entity_id=unit_id,
+        org_ods=org.ods,
+        before=before,
+        after=after,
+    )
     read = to_read(state, unit, site, org, now)
-    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit_id}",
-                     data=event_data(read, org))
+    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit_id}", data=event_data(read, org))
     return read
 
 
@@ -88,8 +95,10 @@ def _same(state: BedState, figures: dict[str, Any]) -> bool:
 
 def _snapshot(state: BedState) -> dict[str, Any]:
     return {
-        "core_open": state.core_open, "escalation_open": state.escalation_open,
-        "occupied": state.occupied, "closed": state.closed,
+        "core_open": state.core_open,
+        "escalation_open": state.escalation_open,
+        "occupied": state.occupied,
+        "closed": state.closed,
         "as_of": state.as_of.isoformat() if state.as_of else None,
     }
 
@@ -100,13 +109,23 @@ def to_read(
     open_total = state.core_open + state.escalation_open
     closed = [ClosedBeds.model_validate(c) for c in state.closed]
     return BedStateRead(
-        unit_id=unit.id, org=org.ods, site=site.code, bed_area=unit.bed_area,
-        core_open=state.core_open, escalation_open=state.escalation_open, open=open_total,
-        occupied=state.occupied, available=open_total - state.occupied,
+        unit_id=unit.id,
+        org=org.ods,
+        site=site.code,
+        bed_area=unit.bed_area,
+        core_open=state.core_open,
+        escalation_open=state.escalation_open,
+        open=open_total,
+        occupied=state.occupied,
+        available=open_total - state.occupied,
         occupancy_pct=round(100 * state.occupied / open_total, 1) if open_total else None,
-        closed=closed, closed_total=sum(c.count for c in closed), as_of=state.as_of,
+        closed=closed,
+        closed_total=sum(c.count for c in closed),
+        as_of=state.as_of,
         age_seconds=(now - state.as_of).total_seconds() if state.as_of else None,
-        reported_by=state.reported_by, updated_at=state.updated_at, version=state.version,
+        reported_by=state.reported_by,
+        updated_at=state.updated_at,
+        version=state.version,
     )
 
 

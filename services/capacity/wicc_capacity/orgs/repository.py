@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from wicc_capacity.orgs.schemas import OrganisationRead, SiteRead, UnitRead
 from wicc_shared.kernel.models import Organisation, Site, Unit
@@ -15,15 +16,17 @@ from wicc_shared.kernel.models import Organisation, Site, Unit
 async def list_orgs(
     session: AsyncSession, *, system: str | None, kind: str | None, limit: int, offset: int
 ) -> tuple[list[OrganisationRead], int]:
-    query = select(Organisation).where(Organisation.active)  # type: ignore[arg-type]
+    query = select(Organisation).where(col(Organisation.active))
     if system:
-        query = query.where(Organisation.system_code == system)  # type: ignore[arg-type]
+        query = query.where(col(Organisation.system_code) == system)
     if kind:
-        query = query.where(Organisation.kind == kind)  # type: ignore[arg-type]
+        query = query.where(col(Organisation.kind) == kind)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    orgs = (await session.execute(
-        query.order_by(Organisation.ods).limit(limit).offset(offset)  # type: ignore[arg-type]
-    )).scalars().all()
+    orgs = (
+        (await session.execute(query.order_by(col(Organisation.ods)).limit(limit).offset(offset)))
+        .scalars()
+        .all()
+    )
     return await _with_sites(session, orgs), int(total)
 
 
@@ -38,24 +41,48 @@ async def _with_sites(
     session: AsyncSession, orgs: Sequence[Organisation]
 ) -> list[OrganisationRead]:
     ods = [o.ods for o in orgs]
-    sites = (await session.execute(
-        select(Site).where(Site.org_ods.in_(ods), Site.active)  # type: ignore[attr-defined]
-        .order_by(Site.code)  # type: ignore[arg-type]
-    )).scalars().all()
-    units = (await session.execute(
-        select(Unit).where(Unit.org_ods.in_(ods), Unit.active)  # type: ignore[attr-defined]
-        .order_by(Unit.id)  # type: ignore[arg-type]
-    )).scalars().all()
+    sites = (
+        (
+            await session.execute(
+                select(Site)
+                .where(col(Site.org_ods).in_(ods), col(Site.active))
+                .order_by(col(Site.code))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    units = (
+        (
+            await session.execute(
+                select(Unit)
+                .where(col(Unit.org_ods).in_(ods), col(Unit.active))
+                .order_by(col(Unit.id))
+            )
+        )
+        .scalars()
+        .all()
+    )
     units_by_site: dict[str, list[UnitRead]] = defaultdict(list)
     for u in units:
-        units_by_site[u.site_code].append(UnitRead(
-            id=u.id, name=u.name, bed_area=u.bed_area, baseline_beds=u.baseline_beds))
+        units_by_site[u.site_code].append(
+            UnitRead(id=u.id, name=u.name, bed_area=u.bed_area, baseline_beds=u.baseline_beds)
+        )
     sites_by_org: dict[str, list[SiteRead]] = defaultdict(list)
     for s in sites:
-        sites_by_org[s.org_ods].append(SiteRead(
-            code=s.code, name=s.name, locality=s.locality_code, units=units_by_site[s.code]))
+        sites_by_org[s.org_ods].append(
+            SiteRead(
+                code=s.code, name=s.name, locality=s.locality_code, units=units_by_site[s.code]
+            )
+        )
     return [
-        OrganisationRead(ods=o.ods, name=o.name, kind=o.kind, system=o.system_code,
-                         locality=o.locality_code, sites=sites_by_org[o.ods])
+        OrganisationRead(
+            ods=o.ods,
+            name=o.name,
+            kind=o.kind,
+            system=o.system_code,
+            locality=o.locality_code,
+            sites=sites_by_org[o.ods],
+        )
         for o in orgs
     ]

@@ -18,21 +18,35 @@ from wicc_shared.pagination import Page, PageDep
 router = APIRouter(prefix="/v1/orgs", tags=["reference data"])
 
 
-@router.get("", response_model=Page[OrganisationRead], summary="Organisations, sites and units",
-            responses=problem_responses(401, 422))
+@router.get(
+    "",
+    response_model=Page[OrganisationRead],
+    summary="Organisations, sites and units",
+    responses=problem_responses(401, 422),
+)
 async def list_orgs(
-    session: SessionDep, _principal: PrincipalDep, page: PageDep,
+    session: SessionDep,
+    _principal: PrincipalDep,
+    page: PageDep,
     system: Annotated[str | None, Query(description="Care system code")] = None,
     kind: Annotated[OrgKind | None, Query(description="Organisation kind")] = None,
 ) -> Page[OrganisationRead]:
     items, total = await repository.list_orgs(
-        session, system=system, kind=kind.value if kind else None,
-        limit=page.limit, offset=page.offset)
+        session,
+        system=system,
+        kind=kind.value if kind else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{ods}", response_model=OrganisationRead, summary="One organisation",
-            responses=problem_responses(401, 404))
+@router.get(
+    "/{ods}",
+    response_model=OrganisationRead,
+    summary="One organisation",
+    responses=problem_responses(401, 404),
+)
 async def get_org(ods: str, session: SessionDep, _principal: PrincipalDep) -> OrganisationRead:
     org = await repository.get_org(session, ods)
     if org is None:

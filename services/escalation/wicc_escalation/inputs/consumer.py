@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from wicc_escalation.inputs.models import UnitBeds
 from wicc_shared.events.envelope import Event
@@ -15,13 +16,20 @@ HANDLED_TYPES = frozenset({"beds.updated"})
 
 async def apply_beds_updated(session: AsyncSession, event: Event) -> None:
     data = event.data
-    row = dict(unit_id=data["unit_id"], org_ods=data["org"], bed_area=data["bed_area"],
-               open=data["open"], occupied=data["occupied"],
-               as_of=datetime.fromisoformat(data["as_of"]))
+    row = dict(
+        unit_id=data["unit_id"],
+        org_ods=data["org"],
+        bed_area=data["bed_area"],
+        open=data["open"],
+        occupied=data["occupied"],
+        as_of=datetime.fromisoformat(data["as_of"]),
+    )
     stmt = insert(UnitBeds).values(**row)
     # Delivery order is not guaranteed after retries: never let an older figure win.
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["unit_id"],
-        set_={k: stmt.excluded[k] for k in row if k != "unit_id"},
-        where=UnitBeds.as_of < stmt.excluded.as_of,  # type: ignore[arg-type]
-    ))
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["unit_id"],
+            set_={k: stmt.excluded[k] for k in row if k != "unit_id"},
+            where=col(UnitBeds.as_of) < stmt.excluded.as_of,
+        )
+    )

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from wicc_escalation.inputs.models import UnitBeds
 from wicc_shared.auth import PrincipalDep
@@ -26,20 +27,30 @@ class GaOccupancy(BaseModel):
     age_seconds: float | None
 
 
-@router.get("/{ods}/ga-occupancy", response_model=GaOccupancy,
-            summary="Adult G&A bed occupancy for one organisation, as escalation sees it",
-            responses=problem_responses(401))
+@router.get(
+    "/{ods}/ga-occupancy",
+    response_model=GaOccupancy,
+    summary="Adult G&A bed occupancy for one organisation, as escalation sees it",
+    responses=problem_responses(401),
+)
 async def ga_occupancy(
     ods: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep
 ) -> GaOccupancy:
-    row = (await session.execute(
-        select(func.coalesce(func.sum(UnitBeds.open), 0), func.coalesce(func.sum(UnitBeds.occupied), 0),
-               func.min(UnitBeds.as_of))
-        .where(UnitBeds.org_ods == ods, UnitBeds.bed_area == "adult_ga")  # type: ignore[arg-type]
-    )).one()
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(col(UnitBeds.open)), 0),
+                func.coalesce(func.sum(col(UnitBeds.occupied)), 0),
+                func.min(col(UnitBeds.as_of)),
+            ).where(col(UnitBeds.org_ods) == ods, col(UnitBeds.bed_area) == "adult_ga")
+        )
+    ).one()
     open_, occupied, oldest = int(row[0]), int(row[1]), row[2]
     return GaOccupancy(
-        org=ods, open=open_, occupied=occupied,
+        org=ods,
+        open=open_,
+        occupied=occupied,
         occupancy_pct=round(100 * occupied / open_, 1) if open_ else None,
-        oldest_as_of=oldest, age_seconds=(clock() - oldest).total_seconds() if oldest else None,
+        oldest_as_of=oldest,
+        age_seconds=(clock() - oldest).total_seconds() if oldest else None,
     )

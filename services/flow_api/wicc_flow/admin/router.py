@@ -18,26 +18,41 @@ from wicc_shared.pagination import Page, PageDep
 router = APIRouter(prefix="/v1/admin/api-keys", tags=["admin"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
-             summary="Issue an API key (the token is shown only once)",
-             responses=problem_responses(401, 403, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    summary="Issue an API key (the token is shown only once)",
+    responses=problem_responses(401, 403, 422),
+)
 async def create_key(body: ApiKeyCreate, session: SessionDep, admin: AdminDep) -> ApiKeyCreated:
     return await service.create_key(session, admin, body)
 
 
-@router.get("", response_model=Page[ApiKeyRead], summary="List API keys (never their tokens)",
-            responses=problem_responses(401, 403))
+@router.get(
+    "",
+    response_model=Page[ApiKeyRead],
+    summary="List API keys (never their tokens)",
+    responses=problem_responses(401, 403),
+)
 async def list_keys(
-    session: SessionDep, _admin: AdminDep, page: PageDep,
+    session: SessionDep,
+    _admin: AdminDep,
+    page: PageDep,
     include_revoked: Annotated[bool, Query(description="Include revoked keys")] = False,
 ) -> Page[ApiKeyRead]:
-    items, total = await service.list_keys(session, include_revoked=include_revoked,
-                                           limit=page.limit, offset=page.offset)
+    items, total = await service.list_keys(
+        session, include_revoked=include_revoked, limit=page.limit, offset=page.offset
+    )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.delete("/{key_id}", response_model=ApiKeyRead, summary="Revoke an API key",
-               responses=problem_responses(401, 403, 404))
+@router.delete(
+    "/{key_id}",
+    response_model=ApiKeyRead,
+    summary="Revoke an API key",
+    responses=problem_responses(401, 403, 404),
+)
 async def revoke_key(
     key_id: uuid.UUID, session: SessionDep, admin: AdminDep, clock: ClockDep
 ) -> ApiKeyRead:

@@ -15,8 +15,9 @@ class ApiKeyCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"role": "bed_manager", "org": "RNZ",
-                                         "label": "Salisbury bed bureau"}]},
+        json_schema_extra={
+            "examples": [{"role": "bed_manager", "org": "RNZ", "label": "Salisbury bed bureau"}]
+        },
     )
 
     role: Role

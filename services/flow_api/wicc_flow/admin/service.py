@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from wicc_flow.admin.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from wicc_shared.audit import record_audit
@@ -20,16 +21,29 @@ PREFIX_LENGTH = 12
 async def create_key(session: AsyncSession, admin: Principal, body: ApiKeyCreate) -> ApiKeyCreated:
     await _check_scope(session, body)
     token = new_token()
-    key = ApiKey(token_hash=hash_token(token), token_prefix=token[:PREFIX_LENGTH],
-                 role=body.role.value, org_ods=body.org, system_code=body.system,
-                 label=body.label, created_by=admin.key_id)
+    key = ApiKey(
+        token_hash=hash_token(token),
+        token_prefix=token[:PREFIX_LENGTH],
+        role=body.role.value,
+        org_ods=body.org,
+        system_code=body.system,
+        label=body.label,
+        created_by=admin.key_id,
+    )
     session.add(key)
     await session.flush()
     await session.refresh(key)
     read = to_read(key)
-    await record_audit(session, admin, action="api_key.created", entity_type="api_key",
-                       entity_id=str(key.id), org_ods=body.org, before=None,
-                       after=read.model_dump(mode="json"))
+    await record_audit(
+        session,
+        admin,
+        action="api_key.created",
+        entity_type="api_key",
+        entity_id=str(key.id),
+        org_ods=body.org,
+        before=None,
+        after=read.model_dump(mode="json"),
+    )
     return ApiKeyCreated(**read.model_dump(), token=token)
 
 
@@ -39,8 +53,13 @@ async def _check_scope(session: AsyncSession, body: ApiKeyCreate) -> None:
     if body.role is Role.admin and scopes:
         errors.append(FieldError("role", "admin keys are not scoped; omit org and system"))
     elif body.role is not Role.admin and len(scopes) != 1:
-        errors.append(FieldError("org", "give exactly one of org or system for a non-admin key",
-                                 code="scope_required"))
+        errors.append(
+            FieldError(
+                "org",
+                "give exactly one of org or system for a non-admin key",
+                code="scope_required",
+            )
+        )
     if body.org is not None and await session.get(Organisation, body.org) is None:
         errors.append(FieldError("org", f"unknown organisation {body.org!r}", code="unknown"))
     if body.system is not None and await session.get(CareSystem, body.system) is None:
@@ -54,11 +73,17 @@ async def list_keys(
 ) -> tuple[list[ApiKeyRead], int]:
     query = select(ApiKey)
     if not include_revoked:
-        query = query.where(ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+        query = query.where(col(ApiKey.revoked_at).is_(None))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    keys = (await session.execute(
-        query.order_by(ApiKey.created_at.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
-    )).scalars().all()
+    keys = (
+        (
+            await session.execute(
+                query.order_by(col(ApiKey.created_at).desc()).limit(limit).offset(offset)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return [to_read(k) for k in keys], int(total)
 
 
@@ -72,14 +97,28 @@ async def revoke_key(
         before = to_read(key).model_dump(mode="json")
         key.revoked_at = now
         await session.flush()
-        await record_audit(session, admin, action="api_key.revoked", entity_type="api_key",
-                           entity_id=str(key.id), org_ods=key.org_ods, before=before,
-                           after=to_read(key).model_dump(mode="json"))
+        await record_audit(
+            session,
+            admin,
+            action="api_key.revoked",
+            entity_type="api_key",
+            entity_id=str(key.id),
+            org_ods=key.org_ods,
+            before=before,
+            after=to_read(key).model_dump(mode="json"),
+        )
     return to_read(key)
 
 
 def to_read(key: ApiKey) -> ApiKeyRead:
-    return ApiKeyRead(id=key.id, token_prefix=key.token_prefix, role=Role(key.role),
-                      org=key.org_ods, system=key.system_code, label=key.label,
-                      created_by=key.created_by, created_at=key.created_at,
-                      revoked_at=key.revoked_at)
+    return ApiKeyRead(
+        id=key.id,
+        token_prefix=key.token_prefix,
+        role=Role(key.role),
+        org=key.org_ods,
+        system=key.system_code,
+        label=key.label,
+        created_by=key.created_by,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )

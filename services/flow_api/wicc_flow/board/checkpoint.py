@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.models import BoardCheckpoint
@@ -29,13 +30,15 @@ async def save_checkpoint(sessions: async_sessionmaker[AsyncSession], hub: Board
     stmt = stmt.on_conflict_do_update(
         index_elements=["id"],
         set_={"seq": stmt.excluded.seq, "state": stmt.excluded.state, "saved_at": func.now()},
-        where=BoardCheckpoint.seq < stmt.excluded.seq,  # type: ignore[arg-type]
+        where=col(BoardCheckpoint.seq) < stmt.excluded.seq,
     )
     async with sessions() as session, session.begin():
         await session.execute(stmt)
 
 
-async def checkpoint_periodically(sessions: async_sessionmaker[AsyncSession], hub: BoardHub) -> None:
+async def checkpoint_periodically(
+    sessions: async_sessionmaker[AsyncSession], hub: BoardHub
+) -> None:
     saved = hub.seq
     while True:
         await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)

@@ -38,7 +38,12 @@ class BoardClient:
 
 class BoardHub:
     def __init__(
-        self, stream: EventStream, *, history: int, client_queue: int, start_seq: int = 0,
+        self,
+        stream: EventStream,
+        *,
+        history: int,
+        client_queue: int,
+        start_seq: int = 0,
         state: dict[str, Any] | None = None,
     ) -> None:
         self.stream = stream
@@ -51,6 +56,7 @@ class BoardHub:
         self._recent_ids: OrderedDict[str, None] = OrderedDict()
         self._snapshot_cache: tuple[int, str] | None = None
         self.caught_up = asyncio.Event()
+        self.read_batch = max(1, min(500, client_queue))
 
     # -- the log side ---------------------------------------------------------------
 
@@ -60,9 +66,10 @@ class BoardHub:
             try:
                 await self._detect_log_reset()
                 while True:
-                    events = await self.stream.read_after(self.seq, count=500,
-                                                          block_ms=READ_BLOCK_MS)
-                    self.ingest(events)
+                    events = await self.stream.read_after(
+                        self.seq, count=self.read_batch, block_ms=READ_BLOCK_MS
+                    )
+                    await self.ingest(events)
                     if not events:
                         self.caught_up.set()
                     backoff = 0.1
@@ -76,12 +83,18 @@ class BoardHub:
         if last < self.seq:
             # The log lost entries (a non-persistent Redis restarted). Keep the picture,
             # follow the new log; boards get a snapshot since their `since` is unknown.
-            logger.error("event log is behind the board (%s < %s): following the new log",
-                         last, self.seq)
+            logger.error(
+                "event log is behind the board (%s < %s): following the new log", last, self.seq
+            )
             self.seq = self.history_floor = last
             self.history.clear()
 
-    def ingest(self, events: list[Event]) -> None:
+    async def ingest(self, events: list[Event]) -> None:
+        """Apply and fan out events in order.
+
+        Yields to the loop after each fan-out, so healthy clients' senders drain
+        between events and only a client that really falls behind overflows.
+        """
         for event in events:
             assert event.seq is not None
             if event.seq <= self.seq:
@@ -90,10 +103,12 @@ class BoardHub:
             if not self._first_sighting(str(event.id)) or event.type not in BOARD_EVENT_TYPES:
                 continue
             self.projection.apply(event)
-            frame = json.dumps({"kind": "event", "seq": event.seq,
-                                "event": event.model_dump(mode="json")})
+            frame = json.dumps(
+                {"kind": "event", "seq": event.seq, "event": event.model_dump(mode="json")}
+            )
             self._remember(event.seq, frame)
             self._fan_out(frame)
+            await asyncio.sleep(0)
         BOARD_SEQ.set(self.seq)
 
     def _first_sighting(self, event_id: str) -> bool:
@@ -120,8 +135,11 @@ class BoardHub:
     # -- the client side ------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        return {"seq": self.seq, "generated_at": datetime.now(UTC).isoformat(),
-                **self.projection.view()}
+        return {
+            "seq": self.seq,
+            "generated_at": datetime.now(UTC).isoformat(),
+            **self.projection.view(),
+        }
 
     def snapshot_frame(self) -> str:
         if self._snapshot_cache is None or self._snapshot_cache[0] != self.seq:

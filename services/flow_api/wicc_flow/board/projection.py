@@ -25,14 +25,23 @@ class BoardProjection:
 
     def view(self) -> dict[str, Any]:
         """What a board shows: every unit, and totals per organisation."""
-        return {"units": sorted(self.units.values(), key=lambda u: u["unit_id"]),
-                "orgs": _org_totals(self.units.values())}
+        return {
+            "units": sorted(self.units.values(), key=lambda u: u["unit_id"]),
+            "orgs": _org_totals(self.units.values()),
+        }
 
 
 def _org_totals(units: Any) -> list[dict[str, Any]]:
     totals: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"open": 0, "escalation_open": 0, "occupied": 0, "available": 0,
-                 "closed": 0, "oldest_as_of": None})
+        lambda: {
+            "open": 0,
+            "escalation_open": 0,
+            "occupied": 0,
+            "available": 0,
+            "closed": 0,
+            "oldest_as_of": None,
+        }
+    )
     for unit in units:
         t = totals[unit["org"]]
         t["open"] += unit["open"]
@@ -43,7 +52,10 @@ def _org_totals(units: Any) -> list[dict[str, Any]]:
         if t["oldest_as_of"] is None or unit["as_of"] < t["oldest_as_of"]:
             t["oldest_as_of"] = unit["as_of"]
     return [
-        {"org": org, **t,
-         "occupancy_pct": round(100 * t["occupied"] / t["open"], 1) if t["open"] else None}
+        {
+            "org": org,
+            **t,
+            "occupancy_pct": round(100 * t["occupied"] / t["open"], 1) if t["open"] else None,
+        }
         for org, t in sorted(totals.items())
     ]

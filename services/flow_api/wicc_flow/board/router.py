@@ -22,8 +22,11 @@ def board_hub(runtime_holder: Request | WebSocket) -> BoardHub:
     return hub
 
 
-@router.get("", summary="Snapshot of the live board with its sequence number",
-            responses=problem_responses(401))
+@router.get(
+    "",
+    summary="Snapshot of the live board with its sequence number",
+    responses=problem_responses(401),
+)
 async def get_board(request: Request, _principal: PrincipalDep) -> dict[str, Any]:
     return board_hub(request).snapshot()
 
@@ -40,8 +43,14 @@ async def board_socket(
         async with runtime.sessions() as session:
             await principal_for(ws, session)
     except Unauthorized as exc:
-        denial = problem_response(ws, status=401, slug=exc.slug, title=exc.title,  # type: ignore[arg-type]
-                                  detail=exc.detail, headers=exc.headers)
+        denial = problem_response(
+            ws,
+            status=401,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            headers=exc.headers,
+        )
         await ws.send_denial_response(denial)
         return
     await ws.accept()

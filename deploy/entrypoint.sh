@@ -1,0 +1,62 @@
+#!/bin/sh
+# WICC container entrypoint: one image, three services plus a migration mode.
+#
+#   serve (default)           run the API service named by $WICC_SERVICE under uvicorn
+#   capacity|flow|escalation  run that service (overrides $WICC_SERVICE)
+#   migrate                   `wicc migrate` (alembic upgrade head) then `wicc load-reference`
+#   anything else             executed as given (e.g. `wicc --help`, `python`)
+#
+# Every service serves its own URL prefix (/capacity, /flow, /escalation), so the
+# gateway / ingress routes by prefix without rewriting the path.
+set -eu
+
+# Map a service name to the ASGI application uvicorn must load.
+asgi_app() {
+    case "$1" in
+        capacity) echo "wicc_capacity.main:app" ;;
+        flow) echo "wicc_flow.main:app" ;;
+        escalation) echo "wicc_escalation.main:app" ;;
+        *) return 1 ;;
+    esac
+}
+
+serve() {
+    service="${WICC_SERVICE:-}"
+    if ! app="$(asgi_app "$service")"; then
+        echo "entrypoint: WICC_SERVICE must be one of capacity, flow, escalation (got '${service}')" >&2
+        exit 64
+    fi
+    # --proxy-headers trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS. The containers are
+    # reachable only through the gateway / ingress, so trust the private network by default.
+    # Keep-alive is longer than the proxies' upstream idle timeout to avoid 502s on reuse.
+    exec uvicorn "$app" \
+        --host 0.0.0.0 \
+        --port "${PORT:-8000}" \
+        --proxy-headers \
+        --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+        --no-server-header \
+        --timeout-keep-alive "${WICC_KEEPALIVE_TIMEOUT:-75}" \
+        --timeout-graceful-shutdown "${WICC_GRACEFUL_SHUTDOWN_TIMEOUT:-20}" \
+        "$@"
+}
+
+command="${1:-serve}"
+if [ "$#" -gt 0 ]; then shift; fi
+
+case "$command" in
+    serve)
+        serve "$@"
+        ;;
+    capacity | flow | escalation)
+        WICC_SERVICE="$command"
+        export WICC_SERVICE
+        serve "$@"
+        ;;
+    migrate)
+        wicc migrate
+        exec wicc load-reference
+        ;;
+    *)
+        exec "$command" "$@"
+        ;;
+esac

@@ -1,0 +1,168 @@
+"""Test harness: real PostgreSQL and Redis, the real app served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection, connect
+
+from wicc.app import create_app
+from wicc_shared.embedded import free_port
+from wicc_shared.runtime import Runtime
+from wicc_shared.settings import Settings
+
+ADMIN_TOKEN = "test-admin-token-" + "x" * 32
+WS_TIMEOUT = 10.0
+
+
+def plain_url(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def database_url(base: str, name: str) -> str:
+    """`base` with its database name replaced (keeps ?host=... for Unix sockets)."""
+    head, _, tail = base.partition("?")
+    prefix = head.rsplit("/", 1)[0]
+    return f"{prefix}/{name}" + (f"?{tail}" if tail else "")
+
+
+async def admin_connection(base_url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(plain_url(database_url(base_url, "postgres")))
+
+
+@dataclass
+class Wicc:
+    """A running WICC process and a client for it."""
+
+    base_url: str
+    app: FastAPI
+    settings: Settings
+    client: httpx.AsyncClient
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/flow/v1/board/ws"
+
+    @property
+    def runtime(self) -> Runtime:
+        for route in self.app.routes:
+            sub = getattr(route, "app", None)
+            if sub is not None and hasattr(sub.state, "runtime"):
+                runtime: Runtime = sub.state.runtime
+                return runtime
+        raise RuntimeError("app not started")
+
+    def auth(self, token: str | None = ADMIN_TOKEN) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def key(self, role: str, *, org: str | None = None, system: str | None = None) -> str:
+        body = {"role": role, "org": org, "system": system}
+        response = await self.client.post("/flow/v1/admin/api-keys", json=body, headers=self.auth())
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    async def put_beds(
+        self, unit_id: str, token: str | None = ADMIN_TOKEN, **figures: Any
+    ) -> httpx.Response:
+        return await self.client.put(
+            f"/capacity/v1/units/{unit_id}/beds",
+            json=bed_figures(**figures),
+            headers=self.auth(token),
+        )
+
+    @asynccontextmanager
+    async def board(self, since: int | None = None) -> AsyncIterator[ClientConnection]:
+        query = f"?since={since}" if since is not None else ""
+        async with connect(
+            self.ws_url + query, additional_headers=self.auth(), max_size=None
+        ) as ws:
+            yield ws
+
+
+def bed_figures(**overrides: Any) -> dict[str, Any]:
+    """A valid bed report; override any field by keyword."""
+    as_of = overrides.pop("as_of", None) or datetime.now(UTC) - timedelta(minutes=1)
+    body: dict[str, Any] = {
+        "core_open": 20,
+        "escalation_open": 2,
+        "occupied": 18,
+        "closed": [{"reason": "staffing", "count": 1}],
+        "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of,
+    }
+    body.update(overrides)
+    return body
+
+
+async def next_frame(ws: ClientConnection, timeout: float = WS_TIMEOUT) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+    return frame
+
+
+async def next_event(ws: ClientConnection, timeout: float = WS_TIMEOUT) -> dict[str, Any]:
+    frame = await next_frame(ws, timeout)
+    assert frame["kind"] == "event", frame
+    return frame
+
+
+class _QuietServer(uvicorn.Server):
+    """Leaves signals alone, so a test run can always be interrupted or killed."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[Wicc]:
+    """Run the whole system (all three services) on a free port."""
+    port = free_port()
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        lifespan="on",
+    )
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=20) as client:
+            yield Wicc(base_url=base, app=app, settings=settings, client=client)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=20)
+
+
+def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        env="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        admin_token=ADMIN_TOKEN,
+        event_stream=f"wicc:test:{uuid.uuid4().hex[:12]}",
+        outbox_poll_seconds=0.2,
+        log_level="WARNING",
+    )
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,115 @@
+"""Nothing accepted is lost when Redis is down; a stalled board never delays others."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+from tests.support import Wicc, next_event, next_frame, serve, settings_for
+from wicc_shared.embedded import EmbeddedRedis
+from wicc_shared.events.envelope import Event
+
+
+async def test_bed_updates_accepted_while_redis_is_down_all_reach_the_board(
+    fresh_db: str, private_redis: EmbeddedRedis
+) -> None:
+    async with serve(settings_for(fresh_db, private_redis.url)) as wicc, wicc.board() as ws:
+        await next_frame(ws)
+        private_redis.stop()
+
+        readiness = await wicc.client.get("/capacity/readyz")
+        assert readiness.status_code == 503
+        assert readiness.json()["checks"]["redis"] != "ok"
+
+        now = datetime.now(UTC)
+        sent = list(range(1, 8))
+        for i, occupied in enumerate(sent):
+            response = await wicc.put_beds(
+                "RNZ-AMU", occupied=occupied, as_of=now - timedelta(minutes=30 - i)
+            )
+            assert response.status_code == 200, response.text
+
+        private_redis.start()
+        frames = [await next_event(ws, timeout=30) for _ in sent]
+        assert [f["event"]["data"]["occupied"] for f in frames] == sent
+        assert [f["seq"] for f in frames] == sorted(f["seq"] for f in frames)
+
+        assert (await wicc.client.get("/capacity/readyz")).status_code == 200
+        board = (await wicc.client.get("/flow/v1/board", headers=wicc.auth())).json()
+        unit = next(u for u in board["units"] if u["unit_id"] == "RNZ-AMU")
+        assert unit["occupied"] == sent[-1]
+
+
+async def test_a_stalled_board_client_is_dropped_and_does_not_delay_others(
+    fresh_db: str, redis_url: str
+) -> None:
+    settings = settings_for(
+        fresh_db, redis_url, board_client_queue=8, board_send_timeout_seconds=2.0
+    )
+    async with serve(settings) as wicc:
+        stalled = await asyncio.to_thread(_stalled_client, wicc.base_url)
+        try:
+            async with wicc.board() as fast:
+                await next_frame(fast)
+                await _wait_for_clients(wicc, 2)
+                # Big frames fill the stalled client's socket buffers quickly.
+                events = [_big_event(i) for i in range(200)]
+                started = time.monotonic()
+                await wicc.runtime.stream.publish(events)
+                received = [await next_event(fast) for _ in events]
+                elapsed = time.monotonic() - started
+
+                assert [f["event"]["data"]["occupied"] for f in received] == list(range(200))
+                # Generous bound: the point is it is not held up for the send timeout.
+                assert elapsed < settings.board_send_timeout_seconds
+                await _wait_for_clients(wicc, 1)
+                metrics = (await wicc.client.get("/flow/metrics")).text
+                assert (
+                    'wicc_board_clients_dropped_total{reason="queue_full"}' in metrics
+                    or 'wicc_board_clients_dropped_total{reason="send_failed"}' in metrics
+                )
+        finally:
+            stalled.close()
+
+
+async def _wait_for_clients(wicc: Wicc, count: int) -> None:
+    hub = wicc.runtime.components["board_hub"]
+    for _ in range(200):
+        if len(hub.clients) == count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} board clients, have {len(hub.clients)}")
+
+
+def _stalled_client(base_url: str) -> socket.socket:
+    """A WebSocket client that completes the handshake and then never reads."""
+    host, port = base_url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    sock.sendall(
+        f"GET /flow/v1/board/ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        "Authorization: Bearer test-admin-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n\r\n".encode()
+    )
+    assert b"101" in sock.recv(12)
+    return sock
+
+
+def _big_event(i: int) -> Event:
+    data = {
+        "unit_id": "RNZ-AMU",
+        "org": "RNZ",
+        "bed_area": "adult_ga",
+        "open": 30,
+        "escalation_open": 0,
+        "occupied": i,
+        "available": 30 - i,
+        "closed_total": 0,
+        "as_of": datetime.now(UTC).isoformat(),
+        "note": "x" * 64_000,
+    }
+    return Event(type="beds.updated", source="/capacity", subject="units/RNZ-AMU", data=data)
