@@ -1,0 +1,179 @@
+"""The event spine: outbox -> stream order and seq, consumer dedupe, retry, dead letter."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import Column, MetaData, Table, Text, func, insert, select
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.support import Wicc
+from wicc_shared.db import create_engine, create_sessionmaker
+from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, inbox_table
+from wicc_shared.events.envelope import Event
+from wicc_shared.events.stream import EventStream
+
+SCHEMA = "escalation"  # an existing schema with an inbox; test tables live beside it
+
+
+@pytest.fixture
+async def sessions(fresh_db: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(fresh_db, "wicc-tests")
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def stream(redis_url: str) -> AsyncIterator[EventStream]:
+    redis = Redis.from_url(redis_url)
+    yield EventStream(redis, f"wicc:test:{uuid.uuid4().hex[:10]}", maxlen=10_000)
+    await redis.aclose()
+
+
+def _event(n: int, type_: str = "test.happened") -> Event:
+    return Event(type=type_, source="/tests", subject=f"things/{n}", data={"n": n})
+
+
+async def test_publish_assigns_increasing_seq_used_as_stream_id(stream: EventStream) -> None:
+    first = await stream.publish([_event(1), _event(2)])
+    second = await stream.publish([_event(3)])
+    assert first == [1, 2]
+    assert second == [3]
+    got = await stream.read_after(1)
+    assert [(e.seq, e.data["n"]) for e in got] == [(2, 2), (3, 3)]
+    assert await stream.last_seq() == 3
+
+
+async def test_seq_continues_after_the_counter_key_is_lost(stream: EventStream) -> None:
+    await stream.publish([_event(1), _event(2)])
+    await stream.redis.delete(stream.counter_key)
+    assert await stream.publish([_event(3)]) == [3]
+
+
+async def _consumer(
+    stream: EventStream,
+    sessions: async_sessionmaker[AsyncSession],
+    applied: Table,
+    fail_on: set[int],
+    max_attempts: int = 3,
+) -> StreamConsumer:
+    inbox = inbox_table(MetaData(), SCHEMA)
+
+    async def handler(session: AsyncSession, event: Event) -> None:
+        if event.data["n"] in fail_on:
+            raise RuntimeError("cannot apply this one")
+        await session.execute(insert(applied).values(event_id=event.id, n=str(event.data["n"])))
+
+    config = ConsumerConfig(
+        group="tests",
+        consumer="c1",
+        types={"test.happened"},
+        max_attempts=max_attempts,
+        retry_idle_ms=0,
+        block_ms=50,
+    )
+    consumer = StreamConsumer(stream, sessions, inbox, config, handler)
+    await consumer.ensure_group()
+    return consumer
+
+
+@pytest.fixture
+async def applied(sessions: async_sessionmaker[AsyncSession]) -> Table:
+    table = Table(
+        f"applied_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("event_id", UUID(as_uuid=True)),
+        Column("n", Text),
+        schema=SCHEMA,
+    )
+    async with sessions() as session, session.begin():
+        await session.run_sync(lambda s: table.create(s.connection()))
+    return table
+
+
+async def _applied(sessions: async_sessionmaker[AsyncSession], table: Table) -> list[str]:
+    async with sessions() as session:
+        return list((await session.execute(select(table.c.n).order_by(table.c.n))).scalars())
+
+
+async def test_a_redelivered_event_is_applied_once(
+    stream: EventStream, sessions: async_sessionmaker[AsyncSession], applied: Table
+) -> None:
+    consumer = await _consumer(stream, sessions, applied, fail_on=set())
+    event = _event(1)
+    await stream.publish([event, event])  # e.g. the relay crashed before marking it published
+    await stream.publish([_event(2, type_="other.type")])  # not this consumer's business
+    while await consumer.run_once():
+        pass
+    assert await _applied(sessions, applied) == ["1"]
+    pending = await stream.redis.xpending(stream.name, "tests")
+    assert pending["pending"] == 0
+
+
+async def test_a_failing_event_is_retried_then_dead_lettered(
+    stream: EventStream, sessions: async_sessionmaker[AsyncSession], applied: Table
+) -> None:
+    consumer = await _consumer(stream, sessions, applied, fail_on={2}, max_attempts=3)
+    await stream.publish([_event(1), _event(2), _event(3)])
+    for _ in range(10):
+        await consumer.run_once()
+        await asyncio.sleep(0.01)
+    assert await _applied(sessions, applied) == ["1", "3"]
+    dead = await stream.redis.xrange(stream.dead_letter)
+    assert len(dead) == 1
+    assert dead[0][1][b"attempts"] == b"3"
+    assert b'"n":2' in dead[0][1][b"e"]
+    assert (await stream.redis.xpending(stream.name, "tests"))["pending"] == 0
+
+
+async def test_escalation_learns_bed_figures_from_events(wicc: Wicc) -> None:
+    assert (
+        await wicc.put_beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=27)
+    ).status_code == 200
+    assert (
+        await wicc.put_beds("RNZ-MED-A", core_open=20, escalation_open=0, occupied=20)
+    ).status_code == 200
+    assert (
+        await wicc.put_beds("RNZ-ICU", core_open=10, escalation_open=0, occupied=1)
+    ).status_code == 200  # critical care: not G&A
+    for _ in range(100):
+        body = (
+            await wicc.client.get("/escalation/v1/inputs/RNZ/ga-occupancy", headers=wicc.auth())
+        ).json()
+        if body["open"] == 50:
+            break
+        await asyncio.sleep(0.05)
+    assert (body["open"], body["occupied"], body["occupancy_pct"]) == (50, 47, 94.0)
+    assert body["age_seconds"] > 0
+
+
+async def test_outbox_rows_are_marked_published_with_their_seq(wicc: Wicc) -> None:
+    assert (await wicc.put_beds("RD1-AMU", occupied=3)).status_code == 200
+    runtime = wicc.runtime
+    async with runtime.sessions() as session:
+        for _ in range(100):
+            row = (
+                await session.execute(
+                    select(func.count(), func.max(Column("stream_seq")))
+                    .select_from(
+                        Table(
+                            "outbox",
+                            MetaData(),
+                            Column("stream_seq"),
+                            Column("published_at"),
+                            schema="capacity",
+                        )
+                    )
+                    .where(Column("published_at").is_not(None))
+                )
+            ).one()
+            if row[0] == 1:
+                break
+            await asyncio.sleep(0.05)
+    assert row[0] == 1
+    assert row[1] == await runtime.stream.last_seq()
