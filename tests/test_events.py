@@ -124,7 +124,9 @@ async def test_a_failing_event_is_retried_then_dead_lettered(
         await consumer.run_once()
         await asyncio.sleep(0.01)
     assert await _applied(sessions, applied) == ["1", "3"]
-    dead = await stream.redis.xrange(stream.dead_letter)
+    dead: list[tuple[bytes, dict[bytes, bytes]]] = await stream.redis.xrange(  # type: ignore[assignment]
+        stream.dead_letter
+    )
     assert len(dead) == 1
     assert dead[0][1][b"attempts"] == b"3"
     assert b'"n":2' in dead[0][1][b"e"]
@@ -155,6 +157,7 @@ async def test_escalation_learns_bed_figures_from_events(wicc: Wicc) -> None:
 async def test_outbox_rows_are_marked_published_with_their_seq(wicc: Wicc) -> None:
     assert (await wicc.put_beds("RD1-AMU", occupied=3)).status_code == 200
     runtime = wicc.runtime
+    row: tuple[int, int | None] = (0, None)
     async with runtime.sessions() as session:
         for _ in range(100):
             row = (
