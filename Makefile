@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test lint typecheck install bench clean
+.PHONY: run test test-suite install bench clean
 
 run: install
 	$(UV) run --frozen wicc run
@@ -16,6 +16,10 @@ test: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy .
+	$(UV) run --frozen pytest
+
+# The pytest suite alone (set TEST_DATABASE_URL / TEST_REDIS_URL to use other servers).
+test-suite: install
 	$(UV) run --frozen pytest
 
 install: $(UV)

@@ -1,8 +1,8 @@
 """Fixtures: one real PostgreSQL and Redis per session; a fresh database per test.
 
 By default both servers are the embedded ones from pip wheels (under
-`.wicc/test`). Set TEST_DATABASE_URL / TEST_REDIS_URL (or DATABASE_URL /
-REDIS_URL) to run the suite against other servers instead.
+`.wicc/test`). Set TEST_DATABASE_URL / TEST_REDIS_URL to run the suite against
+other servers instead (it creates and drops databases there).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ REFERENCE_FILE = ROOT / "reference" / "wiltshire.yaml"
 
 
 def _configured(name: str) -> str | None:
-    return os.environ.get(f"TEST_{name}") or os.environ.get(name)
+    return os.environ.get(f"TEST_{name}")
 
 
 @pytest.fixture(scope="session")

@@ -450,7 +450,7 @@ def test_dockerfile_installs_locked_dependencies_with_uv() -> None:
     syncs = [run for run in runs if "uv sync" in run]
     assert syncs
     for run in syncs:
-        for flag in ("--frozen", "--no-dev", "--all-packages"):
+        for flag in ("--frozen", "--no-default-groups", "--all-packages"):
             assert flag in run, f"`{run}` lacks {flag}"
     envs = " ".join(item.arguments for item in dockerfile_instructions() if item.keyword == "ENV")
     assert "UV_PROJECT_ENVIRONMENT=/app/.venv" in envs
