@@ -1,10 +1,36 @@
-"""Every table of every service, for migrations (importing registers them)."""
+"""Every table of every service, for migrations.
+
+Importing a models module registers its tables on SQLModel's metadata; the
+tuple below keeps the imports visibly used (linters would otherwise drop them
+and autogenerate would silently see no service tables).
+"""
 
 from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-import wicc_shared.kernel.models  # noqa: F401
+import wicc_capacity.beds.models
+import wicc_capacity.beds.status_models
+import wicc_capacity.care.models
+import wicc_capacity.sitreps.models
+import wicc_capacity.tables
+import wicc_escalation.inputs.models
+import wicc_escalation.tables
+import wicc_flow.board.models
+import wicc_flow.tables
+import wicc_shared.kernel.models
 
+MODEL_MODULES = (
+    wicc_shared.kernel.models,
+    wicc_capacity.tables,
+    wicc_capacity.beds.models,
+    wicc_capacity.beds.status_models,
+    wicc_capacity.care.models,
+    wicc_capacity.sitreps.models,
+    wicc_flow.tables,
+    wicc_flow.board.models,
+    wicc_escalation.tables,
+    wicc_escalation.inputs.models,
+)
 SCHEMAS = ("kernel", "capacity", "flow", "escalation")
 metadata = SQLModel.metadata

@@ -124,3 +124,32 @@ class AuditEntry(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     correlation_id: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CareService(SQLModel, table=True):
+    """A service an organisation provides outside hospital, and where."""
+
+    __tablename__ = "care_service"
+    __table_args__ = {"schema": KERNEL_SCHEMA}
+
+    org_ods: str = Field(primary_key=True, foreign_key="kernel.organisation.ods")
+    service_type: str = Field(primary_key=True, max_length=40)
+    localities: list[str] = Field(default_factory=list, sa_type=JSONB)
+    active: bool = True
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """A write's response kept under the client's Idempotency-Key, so a retry
+    returns the original result instead of doing the write again."""
+
+    __tablename__ = "idempotency"
+    __table_args__ = {"schema": KERNEL_SCHEMA}
+
+    key_id: str = Field(primary_key=True, max_length=64)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    method: str = Field(max_length=10)
+    path: str
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_at: datetime = Field(default_factory=_now, sa_column=utc_column(default_now=True))
