@@ -106,4 +106,6 @@ async def test_the_models_and_the_migrations_agree(empty_db: str) -> None:
     async with engine.connect() as conn:
         differences = await conn.run_sync(diff)
     await engine.dispose()
+    # Alembic's own bookkeeping table is the only one not described by a model.
+    differences = [d for d in differences if "alembic_version" not in repr(d)]
     assert differences == []
