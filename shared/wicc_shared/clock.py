@@ -1,4 +1,5 @@
-"""The time source, a dependency so tests can control it."""
+"""The time source. It lives on the runtime so tests can move it, and background
+workers (deadlines) read the same clock as requests."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 Clock = Callable[[], datetime]
 
@@ -15,8 +16,9 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def _clock() -> Clock:
-    return system_clock
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.runtime.clock
+    return clock
 
 
 ClockDep = Annotated[Clock, Depends(_clock)]

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from wicc_shared.clock import Clock, system_clock
 from wicc_shared.events.relay import OutboxRelay
 from wicc_shared.events.stream import EventStream
 from wicc_shared.settings import Settings
@@ -26,6 +27,7 @@ class Runtime:
     stream: EventStream
     relays: list[OutboxRelay] = field(default_factory=list)
     components: dict[str, Any] = field(default_factory=dict)
+    clock: Clock = system_clock
 
     def kick_relays(self) -> None:
         for relay in self.relays:
