@@ -48,10 +48,11 @@ def redis_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    server = EmbeddedRedis(TEST_DATA_DIR / "shared")
+    # One per test process: concurrent runs must not stop each other's Redis.
+    server = EmbeddedRedis(TEST_DATA_DIR / f"redis-{os.getpid()}")
     server.wipe()
     yield server.start()
-    server.stop()
+    server.wipe()
 
 
 @pytest.fixture(scope="session")

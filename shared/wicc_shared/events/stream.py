@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from wicc_shared.events.envelope import Event, seq_of, stream_id
 
@@ -73,5 +74,9 @@ class EventStream:
         return events
 
     async def last_seq(self) -> int:
-        entries = cast(list[StreamEntry], await self.redis.xrevrange(self.name, count=1))
-        return seq_of(entries[0][0]) if entries else 0
+        """The last sequence ever assigned; trimming old entries does not lower it."""
+        try:
+            info = await self.redis.xinfo_stream(self.name)
+        except ResponseError:  # no stream yet
+            return 0
+        return seq_of(info["last-generated-id"])
