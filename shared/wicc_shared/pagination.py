@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
@@ -31,3 +33,12 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[Any], page: PageParams
+) -> tuple[list[Any], int]:
+    """One page of `query`'s rows (first column) and the total without paging."""
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).scalars().all()
+    return list(rows), int(total)

@@ -5,29 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from wicc_capacity.orgs.schemas import OrganisationRead, SiteRead, UnitRead
 from wicc_shared.kernel.models import Organisation, Site, Unit
+from wicc_shared.pagination import PageParams, fetch_page
 
 
 async def list_orgs(
-    session: AsyncSession, *, system: str | None, kind: str | None, limit: int, offset: int
+    session: AsyncSession, *, system: str | None, kind: str | None, page: PageParams
 ) -> tuple[list[OrganisationRead], int]:
-    query = select(Organisation).where(col(Organisation.active))
+    query = select(Organisation).where(col(Organisation.active)).order_by(col(Organisation.ods))
     if system:
         query = query.where(col(Organisation.system_code) == system)
     if kind:
         query = query.where(col(Organisation.kind) == kind)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    orgs = (
-        (await session.execute(query.order_by(col(Organisation.ods)).limit(limit).offset(offset)))
-        .scalars()
-        .all()
-    )
-    return await _with_sites(session, orgs), int(total)
+    orgs, total = await fetch_page(session, query, page)
+    return await _with_sites(session, orgs), total
 
 
 async def get_org(session: AsyncSession, ods: str) -> OrganisationRead | None:

@@ -32,11 +32,7 @@ async def list_orgs(
     kind: Annotated[OrgKind | None, Query(description="Organisation kind")] = None,
 ) -> Page[OrganisationRead]:
     items, total = await repository.list_orgs(
-        session,
-        system=system,
-        kind=kind.value if kind else None,
-        limit=page.limit,
-        offset=page.offset,
+        session, system=system, kind=kind.value if kind else None, page=page
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

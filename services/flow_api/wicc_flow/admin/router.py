@@ -41,9 +41,7 @@ async def list_keys(
     page: PageDep,
     include_revoked: Annotated[bool, Query(description="Include revoked keys")] = False,
 ) -> Page[ApiKeyRead]:
-    items, total = await service.list_keys(
-        session, include_revoked=include_revoked, limit=page.limit, offset=page.offset
-    )
+    items, total = await service.list_keys(session, include_revoked=include_revoked, page=page)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,6 +14,7 @@ from wicc_shared.audit import record_audit
 from wicc_shared.auth import Principal, Role, hash_token, new_token
 from wicc_shared.errors import FieldError, NotFound, ValidationFailed
 from wicc_shared.kernel.models import ApiKey, CareSystem, Organisation
+from wicc_shared.pagination import PageParams, fetch_page
 
 PREFIX_LENGTH = 12
 
@@ -69,22 +70,13 @@ async def _check_scope(session: AsyncSession, body: ApiKeyCreate) -> None:
 
 
 async def list_keys(
-    session: AsyncSession, *, include_revoked: bool, limit: int, offset: int
+    session: AsyncSession, *, include_revoked: bool, page: PageParams
 ) -> tuple[list[ApiKeyRead], int]:
-    query = select(ApiKey)
+    query = select(ApiKey).order_by(col(ApiKey.created_at).desc())
     if not include_revoked:
         query = query.where(col(ApiKey.revoked_at).is_(None))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    keys = (
-        (
-            await session.execute(
-                query.order_by(col(ApiKey.created_at).desc()).limit(limit).offset(offset)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return [to_read(k) for k in keys], int(total)
+    keys, total = await fetch_page(session, query, page)
+    return [to_read(k) for k in keys], total
 
 
 async def revoke_key(
