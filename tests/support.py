@@ -127,7 +127,7 @@ class _QuietServer(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[Wicc]:
+async def serve(settings: Settings, *, wait_ready: bool = True) -> AsyncIterator[Wicc]:
     """Run the whole system (all three services) on a free port."""
     port = free_port()
     app = create_app(settings)
@@ -148,10 +148,20 @@ async def serve(settings: Settings) -> AsyncIterator[Wicc]:
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=20) as client:
+            if wait_ready:
+                await _until_ready(client)
             yield Wicc(base_url=base, app=app, settings=settings, client=client)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=20)
+
+
+async def _until_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(400):
+        if (await client.get("/flow/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the system never became ready")
 
 
 def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:

@@ -57,3 +57,16 @@ async def test_the_board_picture_survives_a_restart(fresh_db: str, redis_url: st
             frame = await next_frame(ws)
             assert frame["kind"] == "event"
             assert frame["event"]["data"]["occupied"] == 18
+
+
+async def test_a_non_numeric_since_is_refused_with_422(wicc: Wicc) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(wicc.ws_url + f"?since=yesterday&token={ADMIN_TOKEN}"):
+            pass
+    assert refused.value.response.status_code == 422
+
+
+async def test_as_of_is_echoed_in_utc_whatever_offset_was_sent(wicc: Wicc) -> None:
+    response = await wicc.put_beds("RNZ-AMU", as_of="2026-06-01T09:00:00+01:00")
+    assert response.status_code == 200
+    assert response.json()["as_of"] == "2026-06-01T08:00:00Z"

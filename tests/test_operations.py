@@ -16,7 +16,8 @@ async def test_operational_endpoints_under_each_prefix(wicc: Wicc, service: str)
     assert (await wicc.client.get(f"/{service}/healthz")).json() == {"status": "ok"}
     ready = await wicc.client.get(f"/{service}/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+    assert ready.json()["checks"]["postgres"] == "ok"
+    assert ready.json()["checks"]["redis"] == "ok"
     metrics = await wicc.client.get(f"/{service}/metrics")
     assert "wicc_http_request_duration_seconds" in metrics.text
     docs = await wicc.client.get(f"/{service}/docs")
@@ -79,3 +80,29 @@ async def test_correlation_id_follows_a_request_into_its_event(wicc: Wicc) -> No
 async def test_a_correlation_id_is_made_when_none_is_sent(wicc: Wicc) -> None:
     response = await wicc.client.get("/flow/healthz")
     assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_an_unreachable_database_is_503_not_500(redis_url: str) -> None:
+    from tests.support import serve, settings_for
+
+    nowhere = "postgresql://postgres@127.0.0.1:1/nowhere"
+    async with serve(settings_for(nowhere, redis_url), wait_ready=False) as wicc:
+        response = await wicc.client.get("/capacity/v1/orgs", headers=wicc.auth())
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "urn:wicc:problem:unavailable"
+        assert response.headers["retry-after"] == "5"
+
+
+async def test_malformed_json_names_the_body(wicc: Wicc) -> None:
+    response = await wicc.client.put(
+        "/capacity/v1/units/RNZ-AMU/beds",
+        content=b"{not json",
+        headers={**wicc.auth(), "content-type": "application/json"},
+    )
+    assert [e["field"] for e in response.json()["errors"]] == ["body"]
+
+
+async def test_unknown_org_in_escalation_inputs_is_404(wicc: Wicc) -> None:
+    response = await wicc.client.get("/escalation/v1/inputs/ZZZ/ga-occupancy", headers=wicc.auth())
+    assert response.status_code == 404

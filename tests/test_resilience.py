@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -113,3 +114,28 @@ def _big_event(i: int) -> Event:
         "note": "x" * 64_000,
     }
     return Event(type="beds.updated", source="/capacity", subject="units/RNZ-AMU", data=data)
+
+
+async def test_a_dropped_client_is_told_its_own_resume_point(fresh_db: str, redis_url: str) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    settings = settings_for(
+        fresh_db, redis_url, board_client_queue=4, board_send_timeout_seconds=0.5
+    )
+    async with serve(settings) as wicc:
+        async with connect(
+            wicc.ws_url, additional_headers=wicc.auth(), max_size=None, max_queue=1
+        ) as slow:
+            snapshot = await next_frame(slow)
+            # Stop reading: flood it until the server gives up on this client.
+            await wicc.runtime.stream.publish([_big_event(i) for i in range(300)])
+            await _wait_for_clients(wicc, 0)
+            received = [snapshot]
+            with contextlib.suppress(ConnectionClosed, TimeoutError):
+                while True:
+                    received.append(await next_frame(slow, timeout=5))
+            code, reason = slow.close_code, slow.close_reason
+        assert code == 1013
+        # It resumes from the last frame it actually got, not the hub's position.
+        assert f"since={received[-1]['seq']}" in (reason or "")

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
@@ -123,7 +124,9 @@ def field_errors_from_pydantic(exc: RequestValidationError) -> list[FieldError]:
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
         location = loc[0] if loc else "body"
-        field = ".".join(loc[1:]) or location
+        # For unparseable JSON pydantic puts the character offset where a name would be.
+        unparseable = err.get("type") == "json_invalid"
+        field = location if unparseable else ".".join(loc[1:]) or location
         result.append(
             FieldError(
                 field=field,
@@ -135,11 +138,10 @@ def field_errors_from_pydantic(exc: RequestValidationError) -> list[FieldError]:
     return result
 
 
-async def _wicc_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, WiccError)
+def problem_for(conn: HTTPConnection, exc: WiccError) -> JSONResponse:
     errors = exc.errors if isinstance(exc, ValidationFailed) else ()
     return problem_response(
-        request,
+        conn,
         status=exc.status,
         slug=exc.slug,
         title=exc.title,
@@ -148,6 +150,11 @@ async def _wicc_error(request: Request, exc: Exception) -> JSONResponse:
         headers=exc.headers or None,
         **exc.extra,
     )
+
+
+async def _wicc_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WiccError)
+    return problem_for(request, exc)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -187,6 +194,18 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc, extra={"path": request.url.path})
+    return problem_response(
+        request,
+        status=503,
+        slug=ServiceUnavailable.slug,
+        title=ServiceUnavailable.title,
+        detail="The database is unreachable; nothing was changed. Retry shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     return problem_response(
@@ -202,4 +221,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WiccError, _wicc_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    # Connection-level failures only: a constraint violation is still a bug (500).
+    for unreachable in (OperationalError, InterfaceError, OSError):
+        app.add_exception_handler(unreachable, _database_unavailable)
     app.add_exception_handler(Exception, _unhandled)

@@ -34,6 +34,7 @@ from wicc_shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 Worker = Callable[[Runtime], Coroutine[Any, Any, None]]
+ReadinessCheck = Callable[[Runtime], str]  # "ok", or why not
 
 
 @dataclass
@@ -47,6 +48,7 @@ class ServiceSpec:
     workers: Sequence[Worker] = ()
     on_start: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = ()
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
 
 
 def build_service_app(spec: ServiceSpec) -> FastAPI:
@@ -57,13 +59,13 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
         openapi_tags=spec.openapi_tags or None,
     )
     install_error_handlers(app)
-    app.include_router(operations_router())
+    app.include_router(operations_router(spec.readiness))
     for router in spec.routers:
         app.include_router(router)
     return app
 
 
-def operations_router() -> APIRouter:
+def operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process is serving")
@@ -77,6 +79,7 @@ def operations_router() -> APIRouter:
     )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = {"postgres": await _check_postgres(runtime), "redis": await _check_redis(runtime)}
+        checks.update({name: check(runtime) for name, check in readiness.items()})
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "unavailable", "checks": checks},

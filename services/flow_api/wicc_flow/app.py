@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wicc_flow.admin.router import router as admin_router
-from wicc_flow.board.checkpoint import checkpoint_periodically, load_checkpoint
+from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_retry
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.router import router as board_router
 from wicc_flow.tables import OUTBOX
@@ -12,20 +12,21 @@ from wicc_shared.service import ServiceSpec
 
 
 async def _start_hub(runtime: Runtime) -> None:
-    seq, state = await load_checkpoint(runtime.sessions)
     settings = runtime.settings
     runtime.components["board_hub"] = BoardHub(
-        runtime.stream,
-        history=settings.board_history,
-        client_queue=settings.board_client_queue,
-        start_seq=seq,
-        state=state,
+        runtime.stream, history=settings.board_history, client_queue=settings.board_client_queue
     )
 
 
 async def _run_hub(runtime: Runtime) -> None:
     hub: BoardHub = runtime.components["board_hub"]
+    await restore_with_retry(runtime.sessions, hub)
     await hub.run()
+
+
+def _hub_ready(runtime: Runtime) -> str:
+    hub: BoardHub | None = runtime.components.get("board_hub")
+    return "ok" if hub is not None and hub.ready else "restoring"
 
 
 async def _checkpoint(runtime: Runtime) -> None:
@@ -42,4 +43,5 @@ def flow_service() -> ServiceSpec:
         outbox=OUTBOX,
         on_start=[_start_hub],
         workers=[_run_hub, _checkpoint],
+        readiness={"board": _hub_ready},
     )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import zlib
+from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +30,9 @@ from wicc_shared.metrics import EVENTS_PUBLISHED, OUTBOX_ERRORS
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 MAX_BACKOFF_SECONDS = 5.0
+# Published rows are kept a while for audit and replay from the database, then pruned.
+KEEP_PUBLISHED = timedelta(days=7)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class OutboxRelay:
@@ -46,8 +51,12 @@ class OutboxRelay:
 
     async def run(self) -> None:
         backoff = 0.1
+        next_prune = 0.0
         while True:
             try:
+                if time.monotonic() >= next_prune:
+                    await self.prune_published()
+                    next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                 published = await self.publish_pending()
                 backoff = 0.1
             except (RedisError, OSError, OperationalError, DBAPIError) as exc:
@@ -96,6 +105,15 @@ class OutboxRelay:
             )
         EVENTS_PUBLISHED.labels(schema=self.table.schema).inc(len(rows))
         return len(rows)
+
+    async def prune_published(self) -> int:
+        t = self.table
+        cutoff = func.now() - KEEP_PUBLISHED
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t).where(t.c.published_at.is_not(None), t.c.published_at < cutoff)
+            )
+        return int(result.rowcount or 0)
 
     async def pending_count(self) -> int:
         t = self.table

@@ -39,7 +39,7 @@ class BedState(_BedFigures, table=True):
 
 
 class BedStateHistory(_BedFigures, table=True):
-    """Every accepted report, newest and out-of-order alike never overwritten."""
+    """Every accepted report, in the order accepted (older reports get 409, not a row)."""
 
     __tablename__ = "bed_state_history"
     __table_args__ = (

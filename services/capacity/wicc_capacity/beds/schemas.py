@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from wicc_shared.errors import FieldError
 
@@ -49,6 +49,12 @@ class BedStateUpdate(BaseModel):
     occupied: int = Field(ge=0, le=MAX_BEDS, description="Beds occupied")
     closed: list[ClosedBeds] = Field(default_factory=list, description="Closed beds by reason")
     as_of: AwareDatetime = Field(description="The moment the figures describe (with offset)")
+
+    @field_validator("as_of")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # Stored, compared and echoed in UTC whatever offset the sender used.
+        return value.astimezone(UTC)
 
     @property
     def open_total(self) -> int:

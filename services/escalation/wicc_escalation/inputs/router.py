@@ -13,6 +13,8 @@ from wicc_escalation.inputs.models import UnitBeds
 from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
+from wicc_shared.errors import NotFound
+from wicc_shared.kernel.models import Organisation
 from wicc_shared.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/inputs", tags=["OPEL inputs"])
@@ -31,11 +33,13 @@ class GaOccupancy(BaseModel):
     "/{ods}/ga-occupancy",
     response_model=GaOccupancy,
     summary="Adult G&A bed occupancy for one organisation, as escalation sees it",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 404),
 )
 async def ga_occupancy(
     ods: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep
 ) -> GaOccupancy:
+    if await session.get(Organisation, ods) is None:
+        raise NotFound(f"No organisation with ODS code {ods!r}.")
     row = (
         await session.execute(
             select(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
@@ -22,6 +23,21 @@ async def load_checkpoint(sessions: async_sessionmaker[AsyncSession]) -> tuple[i
     async with sessions() as session:
         row = await session.get(BoardCheckpoint, 1)
     return (row.seq, row.state) if row else (0, {})
+
+
+async def restore_with_retry(sessions: async_sessionmaker[AsyncSession], hub: BoardHub) -> None:
+    """Start the hub from its checkpoint, waiting out a database that is not up yet."""
+    backoff = 0.2
+    while True:
+        try:
+            seq, state = await load_checkpoint(sessions)
+        except (OSError, SQLAlchemyError) as exc:
+            logger.warning("board hub waiting for the database: %s", exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+            continue
+        hub.restore(seq, state)
+        return
 
 
 async def save_checkpoint(sessions: async_sessionmaker[AsyncSession], hub: BoardHub) -> None:

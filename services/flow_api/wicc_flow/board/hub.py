@@ -30,9 +30,10 @@ READ_BLOCK_MS = 5_000
 
 @dataclass(eq=False)
 class BoardClient:
-    queue: asyncio.Queue[str]
+    queue: asyncio.Queue[tuple[int, str]]  # (seq, frame)
     sender: asyncio.Task[None] | None = None
     dropped: str | None = None
+    delivered_seq: int | None = None  # the last seq this client was sent
     resumed: bool = field(default=False)
 
 
@@ -43,20 +44,27 @@ class BoardHub:
         *,
         history: int,
         client_queue: int,
-        start_seq: int = 0,
-        state: dict[str, Any] | None = None,
     ) -> None:
         self.stream = stream
-        self.projection = BoardProjection(state)
-        self.seq = start_seq
+        self.projection = BoardProjection()
+        self.seq = 0
         self.client_queue = client_queue
         self.history: deque[tuple[int, str]] = deque(maxlen=history)
-        self.history_floor = start_seq  # every board frame after this seq is in `history`
+        self.history_floor = 0  # every board frame after this seq is in `history`
         self.clients: set[BoardClient] = set()
         self._recent_ids: OrderedDict[str, None] = OrderedDict()
         self._snapshot_cache: tuple[int, str] | None = None
+        # False until the checkpoint is restored: a board served before that would
+        # show a picture that later jumps.
+        self.ready = False
         self.caught_up = asyncio.Event()
         self.read_batch = max(1, min(500, client_queue))
+
+    def restore(self, seq: int, state: dict[str, Any]) -> None:
+        self.projection = BoardProjection(state)
+        self.seq = self.history_floor = seq
+        self.history.clear()
+        self.ready = True
 
     # -- the log side ---------------------------------------------------------------
 
@@ -107,7 +115,7 @@ class BoardHub:
                 {"kind": "event", "seq": event.seq, "event": event.model_dump(mode="json")}
             )
             self._remember(event.seq, frame)
-            self._fan_out(frame)
+            self._fan_out(event.seq, frame)
             await asyncio.sleep(0)
         BOARD_SEQ.set(self.seq)
 
@@ -125,10 +133,10 @@ class BoardHub:
             self.history_floor = self.history[0][0]
         self.history.append((seq, frame))
 
-    def _fan_out(self, frame: str) -> None:
+    def _fan_out(self, seq: int, frame: str) -> None:
         for client in list(self.clients):
             try:
-                client.queue.put_nowait(frame)
+                client.queue.put_nowait((seq, frame))
             except asyncio.QueueFull:
                 self.drop(client, "queue_full")
 
@@ -155,19 +163,19 @@ class BoardHub:
         client = BoardClient(queue=asyncio.Queue(maxsize=self.client_queue))
         backlog = self._backlog(since)
         if backlog is None:
-            client.queue.put_nowait(self.snapshot_frame())
+            client.queue.put_nowait((self.seq, self.snapshot_frame()))
         else:
             client.resumed = True
-            for frame in backlog:
-                client.queue.put_nowait(frame)
+            for item in backlog:
+                client.queue.put_nowait(item)
         self.clients.add(client)
         BOARD_CLIENTS.set(len(self.clients))
         return client
 
-    def _backlog(self, since: int | None) -> list[str] | None:
+    def _backlog(self, since: int | None) -> list[tuple[int, str]] | None:
         if since is None or not self.history_floor <= since <= self.seq:
             return None
-        backlog = [frame for seq, frame in self.history if seq > since]
+        backlog = [(seq, frame) for seq, frame in self.history if seq > since]
         # A backlog that would not fit the queue is replaced by a fresh snapshot.
         return backlog if len(backlog) < self.client_queue else None
 

@@ -5,27 +5,35 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, WebSocket
+from sqlalchemy.exc import SQLAlchemyError
 
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.socket import serve_board
 from wicc_shared.auth import PrincipalDep, principal_for
-from wicc_shared.errors import Unauthorized, problem_response
+from wicc_shared.errors import (
+    FieldError,
+    ServiceUnavailable,
+    ValidationFailed,
+    WiccError,
+    problem_for,
+)
 from wicc_shared.openapi import problem_responses
 from wicc_shared.runtime import runtime_of
 
 router = APIRouter(prefix="/v1/board", tags=["board"])
-POLICY_VIOLATION = 1008
 
 
 def board_hub(runtime_holder: Request | WebSocket) -> BoardHub:
     hub: BoardHub = runtime_of(runtime_holder).components["board_hub"]
+    if not hub.ready:
+        raise ServiceUnavailable("The board is starting (restoring its picture); retry shortly.")
     return hub
 
 
 @router.get(
     "",
     summary="Snapshot of the live board with its sequence number",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 503),
 )
 async def get_board(request: Request, _principal: PrincipalDep) -> dict[str, Any]:
     return board_hub(request).snapshot()
@@ -34,24 +42,27 @@ async def get_board(request: Request, _principal: PrincipalDep) -> dict[str, Any
 @router.websocket("/ws")
 async def board_socket(
     ws: WebSocket,
-    since: Annotated[int | None, Query(ge=0, description="Last seq received")] = None,
+    since: Annotated[str | None, Query(description="Last seq received (integer)")] = None,
 ) -> None:
     """First frame: a snapshot (or, with `since`, exactly the missed events); then
-    one frame per event, each with its `seq`."""
-    runtime = runtime_of(ws)
+    one frame per event, each with its `seq`. Refusals are problem+json responses
+    to the handshake (401, 422, 503)."""
     try:
-        async with runtime.sessions() as session:
-            await principal_for(ws, session)
-    except Unauthorized as exc:
-        denial = problem_response(
-            ws,
-            status=401,
-            slug=exc.slug,
-            title=exc.title,
-            detail=exc.detail,
-            headers=exc.headers,
-        )
-        await ws.send_denial_response(denial)
+        hub, since_seq = await _admit(ws, since)
+    except WiccError as exc:
+        await ws.send_denial_response(problem_for(ws, exc))
         return
     await ws.accept()
-    await serve_board(ws, board_hub(ws), since, runtime.settings.board_send_timeout_seconds)
+    timeout = runtime_of(ws).settings.board_send_timeout_seconds
+    await serve_board(ws, hub, since_seq, timeout)
+
+
+async def _admit(ws: WebSocket, since: str | None) -> tuple[BoardHub, int | None]:
+    try:
+        async with runtime_of(ws).sessions() as session:
+            await principal_for(ws, session)
+    except (OSError, SQLAlchemyError) as exc:
+        raise ServiceUnavailable("Cannot check the API key now; retry shortly.") from exc
+    if since is not None and not since.isdigit():
+        raise ValidationFailed([FieldError("since", "not a non-negative integer", "query")])
+    return board_hub(ws), int(since) if since is not None else None

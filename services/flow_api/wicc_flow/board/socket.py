@@ -26,7 +26,10 @@ async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None, send_time
             hub.drop(client, "send_failed")
         hub.disconnect(client)
     if client.dropped:
-        reason = f"too slow ({client.dropped}); reconnect with since={hub.seq}"
+        # The client's own position, not the hub's: resuming from the hub's would skip
+        # frames that were queued for this client but never sent.
+        resume = f"since={client.delivered_seq}" if client.delivered_seq is not None else "no since"
+        reason = f"too slow ({client.dropped}); reconnect with {resume}"
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                 await ws.close(code=TRY_AGAIN_LATER, reason=reason[:120])
@@ -34,9 +37,10 @@ async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None, send_time
 
 async def _pump(ws: WebSocket, client: BoardClient, send_timeout: float) -> None:
     while True:
-        frame = await client.queue.get()
+        seq, frame = await client.queue.get()
         async with asyncio.timeout(send_timeout):
             await ws.send_text(frame)
+        client.delivered_seq = seq
 
 
 async def _until_closed(ws: WebSocket) -> None:
