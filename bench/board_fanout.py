@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import multiprocessing
@@ -120,11 +121,13 @@ def client_process(
             report = uvloop.run(coro)
         else:
             report = asyncio.run(coro)
-        pipe.send(("report", report))
     except BaseException as exc:
         with contextlib.suppress(OSError):
             pipe.send(("error", f"client process {job.index}: {exc!r}"))
         raise
+    else:
+        with contextlib.suppress(OSError):  # the parent stops reading when interrupted
+            pipe.send(("report", report))
     finally:
         pipe.close()
 
@@ -137,29 +140,31 @@ async def _run_clients(
     headers = {"Authorization": f"Bearer {job.token}"}
 
     async def open_one(result: ClientResult) -> ClientConnection | None:
-        started = time.perf_counter()
         ws: ClientConnection | None = None
         try:
-            async with gate, asyncio.timeout(job.connect_timeout):
-                ws = await connect(
-                    job.ws_url,
-                    additional_headers=headers,
-                    max_size=None,
-                    compression=None,
-                    open_timeout=job.connect_timeout,
-                    ping_interval=None,
-                    close_timeout=CLOSE_TIMEOUT_SECONDS,
-                )
-                first = json.loads(await ws.recv())
-                if first.get("kind") != "snapshot":
-                    raise RuntimeError(f"first frame is {first.get('kind')!r}, not a snapshot")
+            async with gate:  # a handshake's time starts when it may start
+                started = time.perf_counter()
+                async with asyncio.timeout(job.connect_timeout):
+                    ws = await connect(
+                        job.ws_url,
+                        additional_headers=headers,
+                        max_size=None,
+                        compression=None,
+                        open_timeout=job.connect_timeout,
+                        ping_interval=None,
+                        close_timeout=CLOSE_TIMEOUT_SECONDS,
+                    )
+                    first = json.loads(await ws.recv())
+                    if first.get("kind") != "snapshot":
+                        raise RuntimeError(f"first frame is {first.get('kind')!r}, no snapshot")
+                elapsed = time.perf_counter() - started
         except Exception as exc:
             result.error = f"connect: {exc!r}"
             if ws is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT_SECONDS)
             return None
-        result.connect_seconds = time.perf_counter() - started
+        result.connect_seconds = elapsed
         connected[job.index] += 1
         return ws
 
@@ -190,11 +195,19 @@ async def _run_clients(
         for ws, r in zip(sockets, results, strict=True)
         if ws is not None
     ]
+    # The harness must not add pauses of its own to what it measures: with 500 sockets
+    # a full collection takes tens of ms, so the cyclic GC is paused while events are
+    # expected (reference counting still frees almost everything; the phase is bounded).
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     cpu_before = _cpu_seconds()
     pipe.send(("ready", None))
-    deadline = time.monotonic() + job.max_seconds
-    while not stop.is_set() and time.monotonic() < deadline:
-        await asyncio.sleep(POLL_SECONDS)
+    try:
+        await asyncio.to_thread(stop.wait, job.max_seconds)  # bounded even if the parent dies
+    finally:
+        gc.enable()
+        gc.unfreeze()
     cpu_measured = _cpu_seconds() - cpu_before
     stopping = True
     open_sockets = [ws for ws in sockets if ws is not None]
@@ -404,6 +417,44 @@ def machine() -> dict[str, Any]:
     }
 
 
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine spent busy so far, all CPUs (Linux /proc/stat).
+
+    Shows how much else competed for the CPUs: the database, Redis, the kernel's
+    loopback networking and anything else running on the machine.
+    """
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, _steal = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def source_version() -> dict[str, Any]:
+    """The commit measured, and whether the working tree had local changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "local_changes": None}
+    return {"commit": commit, "local_changes": bool(status.strip())}
+
+
 def raise_fd_limit() -> None:
     """1,000 sockets need more than the common default of 1,024 descriptors."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -430,16 +481,18 @@ def running_server(
     failed = False
     try:
         server.start()
+        assert server.process is not None
+        progress.done(f"server pid {server.process.pid}, data dir {directory}, port {port}")
         token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
         yield server, token
+    except KeyboardInterrupt:
+        raise
     except BaseException:
-        failed = True
+        failed = True  # keep the data dir (and its server log) to look at
         raise
     finally:
         progress.done("stopping server (SIGINT) ...")
         server.stop()
-        if failed:
-            print(f"server log tail:\n{server.log_tail()}", file=sys.stderr)
         if temporary and not keep_data and not failed:
             shutil.rmtree(directory, ignore_errors=True)
         elif temporary:
@@ -497,11 +550,13 @@ def client_fleet(config: Config, ws_url: str, token: str) -> Iterator[ClientFlee
         yield fleet
     finally:
         stop.set()
-        for process in fleet.processes:
-            process.join(CLOSE_TIMEOUT_SECONDS * 3)
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
+        for pipe in fleet.pipes:
+            pipe.close()  # a child still sending results gets an error, not a full pipe
+        for child in fleet.processes:
+            child.join(CLOSE_TIMEOUT_SECONDS * 3)
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
 
 
 def wait_until_connected(fleet: ClientFleet, config: Config, progress: Progress) -> float:
@@ -611,8 +666,7 @@ def analyse(
     warm_up_as_of: str,
     reports: list[ProcessReport],
     connect_wall_seconds: float,
-    server_cpu_seconds: float | None,
-    measured_seconds: float,
+    cpu: dict[str, float | None],
 ) -> dict[str, Any]:
     by_key = {as_of_key(u.as_of): u for u in updates if u.status == 200}
     results = [r for report in reports for r in report.results]
@@ -657,11 +711,7 @@ def analyse(
             "all_connected_seconds": connect_wall_seconds,
             "per_connection_ms": summarise(connect_ms),
         },
-        "cpu_seconds": {
-            "measured_wall_seconds": measured_seconds,
-            "server_process": server_cpu_seconds,
-            "client_processes": client_cpu,
-        },
+        "cpu_seconds": {**cpu, "client_processes": client_cpu},
         "connect_errors": errors[:10],
         "connect_error_count": len(errors),
         "closed_by_server": closes[:10],
@@ -669,6 +719,7 @@ def analyse(
         "per_update": [
             {
                 "index": u.index,
+                "sent_at": u.sent_at,
                 "status": u.status,
                 "put_ms": round(u.put_ms, 3),
                 "delivered": len(per_update[u.index]),
@@ -721,9 +772,10 @@ def render(config: Config, results: dict[str, Any]) -> str:
         f"  last client   p50 {_ms(last['p50'])} ms, p99 {_ms(last['p99'])} ms "
         "(per update: the latest client)",
         f"  PUT ms        p50 {_ms(put['p50'])}  p99 {_ms(put['p99'])}  max {_ms(put['max'])}",
-        f"  CPU s         server {'-' if server_cpu is None else f'{server_cpu:.1f}'}, "
-        f"clients {cpu['client_processes']:.1f} over "
-        f"{cpu['measured_wall_seconds']:.1f} s",
+        f"  CPU s         server process {_ms(server_cpu)}, client processes "
+        f"{_ms(cpu['client_processes'])}, whole machine {_ms(cpu['machine_busy'])} "
+        f"of {_ms(cpu['machine_capacity'])} available "
+        f"({cpu['measured_wall_seconds']:.1f} s x {os.cpu_count()} CPUs)",
         f"  target        {verdict}",
     ]
     if results["connect_error_count"]:
@@ -746,23 +798,30 @@ def run(config: Config, data_dir: Path | None, keep_data: bool) -> dict[str, Any
         ws_url = f"ws://{LOOPBACK}:{config.port}/flow/v1/board/ws"
         with client_fleet(config, ws_url, token) as fleet:
             connect_seconds = wait_until_connected(fleet, config, progress)
-            cpu_before = server.cpu_seconds()
+            cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
             measured_from = time.monotonic()
             updates, warm_up_as_of = send_updates(server.base_url, token, fleet, config, progress)
             connected = sum(fleet.connected[i] for i in range(len(fleet.connected)))
             expected = connected * sum(1 for u in updates if u.status == 200)
             delivered = _wait_for_count(fleet, expected, config.drain_timeout)
             measured_seconds = time.monotonic() - measured_from
-            cpu_after = server.cpu_seconds()
+            cpu_after, busy_after = server.cpu_seconds(), machine_busy_seconds()
             progress.done(
                 f"updates: {len(updates)}/{config.updates} sent, "
                 f"{delivered}/{expected} frames delivered"
             )
             reports = collect_reports(fleet)
-        server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-        return analyse(
-            config, updates, warm_up_as_of, reports, connect_seconds, server_cpu, measured_seconds
-        )
+        cpu: dict[str, float | None] = {
+            "measured_wall_seconds": measured_seconds,
+            "server_process": _delta(cpu_before, cpu_after),
+            "machine_busy": _delta(busy_before, busy_after),
+            "machine_capacity": measured_seconds * (os.cpu_count() or 1),
+        }
+        return analyse(config, updates, warm_up_as_of, reports, connect_seconds, cpu)
+
+
+def _delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -800,6 +859,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="uvloop",
         help="event loop of the client processes (uvloop)",
     )
+    parser.add_argument("--label", default="", help="free text stored with the results")
     parser.add_argument(
         "--json-out", type=Path, default=DEFAULT_JSON_OUT, help=f"({DEFAULT_JSON_OUT})"
     )
@@ -807,16 +867,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     for name in ("clients", "updates", "client_procs", "connect_concurrency"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.client_procs > args.clients:
-        parser.error("--client-procs cannot exceed --clients")
+    args.client_procs = min(args.client_procs, args.clients)
     if args.interval < 0 or args.connect_timeout <= 0 or args.drain_timeout <= 0:
         parser.error("--interval must be >= 0, timeouts > 0")
     return args
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     raise_fd_limit()
+    # Stopping the benchmark any usual way still stops the server it started.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     config = Config(
         clients=args.clients,
         updates=args.updates,
@@ -833,6 +899,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = shlex.join(
         ["python", "-m", "bench.board_fanout", *(sys.argv[1:] if argv is None else argv)]
     )
+    source = source_version()
     try:
         results = run(config, args.data_dir, args.keep_data)
     except KeyboardInterrupt:
@@ -842,8 +909,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     document = {
         "benchmark": "board_fanout",
         "command": command,
+        "label": args.label,
         "started_at": started_at.isoformat(),
         "machine": machine(),
+        "source": source,
         "config": asdict(config),
         "results": results,
     }

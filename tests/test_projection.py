@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from wicc_flow.board.projection import BoardProjection
+from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
 from wicc_shared.events.envelope import Event
 
 
@@ -68,3 +71,127 @@ def test_events_the_board_does_not_show_are_ignored() -> None:
         )
     )
     assert projection.view() == {"units": [], "orgs": []}
+
+
+# -- care capacity -----------------------------------------------------------------------
+
+T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+def _care_event(
+    provider: str,
+    service_type: str,
+    localities: list[str],
+    figures: list[dict[str, Any]],
+    *,
+    as_of: datetime = T0,
+    hours: float = 24.0,
+    version: int = 1,
+) -> Event:
+    data = {
+        "provider": provider,
+        "provider_name": f"{provider} (test)",
+        "service_type": service_type,
+        "localities": localities,
+        "as_of": as_of.isoformat(),
+        "fresh_until": (as_of + timedelta(hours=hours)).isoformat(),
+        "freshness_hours": hours,
+        "version": version,
+        "figures": figures,
+    }
+    subject = f"providers/{provider}/services/{service_type}"
+    return Event(type="care_capacity.updated", source="/capacity", subject=subject, data=data)
+
+
+def _dom_care(provider: str, localities: list[str], starts: int, spare: float, **kw: Any) -> Event:
+    figures = [{"category": None, "package_starts_per_day": starts, "spare_hours_per_week": spare}]
+    return _care_event(provider, "dom_care", localities, figures, **kw)
+
+
+def _totals(view: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return {(t["service_type"], t["category"], t["locality"]): t for t in view["care"]["totals"]}
+
+
+def test_care_totals_are_the_sums_of_fresh_providers_over_a_generated_system() -> None:
+    rng = random.Random(8)
+    projection = BoardProjection()
+    localities = ["north", "west", "south"]
+    expected: dict[tuple[str | None, bool], list[int]] = {}
+    for n in range(40):
+        served = rng.sample(localities, rng.randint(1, 3))
+        starts, age = rng.randint(0, 9), rng.choice([1, 5, 30])  # 30 h: past the 24 h limit
+        projection.apply(_dom_care(f"P{n}", served, starts, 1.5, as_of=T0 - timedelta(hours=age)))
+        for place in [None, *served]:
+            expected.setdefault((place, age > 24), []).append(starts)
+
+    totals = _totals(projection.view(now=T0))
+    for place in [None, *localities]:
+        t = totals[("dom_care", None, place)]
+        fresh, stale = expected.get((place, False), []), expected.get((place, True), [])
+        assert t["fresh"]["package_starts_per_day"] == sum(fresh)
+        assert t["stale"]["package_starts_per_day"] == sum(stale)
+        assert t["fresh"]["spare_hours_per_week"] == 1.5 * len(fresh)
+        assert (t["fresh_providers"], t["stale_providers"]) == (len(fresh), len(stale))
+        assert t["providers"] == len(fresh) + len(stale)
+
+
+def test_care_home_categories_add_up_to_the_home_total() -> None:
+    projection = BoardProjection()
+    rng = random.Random(4)
+    for n in range(6):
+        figures = [
+            {
+                "category": name,
+                "beds_max": 10,
+                "beds_occupied": rng.randint(0, 6),
+                "beds_vacant_reserved": 1,
+                "beds_vacant_accepting": rng.randint(0, 3),
+            }
+            for name in rng.sample(["nursing", "residential", "short_stay"], 2)
+        ]
+        projection.apply(_care_event(f"H{n}", "care_home", ["west"], figures))
+    totals = _totals(projection.view(now=T0))
+    whole = totals[("care_home", None, "west")]
+    parts = [t for (s, c, p), t in totals.items() if s == "care_home" and c and p == "west"]
+    for name in ("beds_max", "beds_occupied", "beds_vacant_reserved", "beds_vacant_accepting"):
+        assert whole["fresh"][name] == sum(p["fresh"][name] for p in parts)
+    assert whole["providers"] == 6
+
+
+def test_a_care_figure_turns_stale_once_older_than_its_limit() -> None:
+    projection = BoardProjection()
+    projection.apply(_dom_care("P1", ["north"], 4, 10.0, hours=12))
+    at_limit = projection.view(now=T0 + timedelta(hours=12))
+    assert at_limit["care"]["providers"][0]["stale"] is False
+    later = projection.view(now=T0 + timedelta(hours=12, seconds=1))
+    (provider,) = later["care"]["providers"]
+    assert provider["stale"] is True and provider["age_seconds"] == 12 * 3600 + 1
+    north = _totals(later)[("dom_care", None, "north")]
+    assert north["fresh"] == {"package_starts_per_day": 0, "spare_hours_per_week": 0}
+    assert north["stale"] == {"package_starts_per_day": 4, "spare_hours_per_week": 10.0}
+
+
+def test_limits_passed_in_override_those_carried_by_the_events() -> None:
+    projection = BoardProjection(care_freshness_hours={"dom_care": 2})
+    projection.apply(_dom_care("P1", ["north"], 4, 10.0, hours=12))
+    (provider,) = projection.view(now=T0 + timedelta(hours=3))["care"]["providers"]
+    assert provider["stale"] is True
+    assert provider["freshness_hours"] == 2
+    assert datetime.fromisoformat(provider["fresh_until"]) == T0 + timedelta(hours=2)
+
+
+def test_a_replayed_older_care_event_does_not_undo_a_newer_one() -> None:
+    projection = BoardProjection()
+    projection.apply(_dom_care("P1", ["north"], 4, 10.0, version=2))
+    projection.apply(_dom_care("P1", ["north"], 9, 10.0, version=1, as_of=T0 - timedelta(hours=1)))
+    (provider,) = projection.view(now=T0)["care"]["providers"]
+    assert provider["figures"][0]["package_starts_per_day"] == 4
+
+
+def test_care_capacity_survives_a_checkpoint() -> None:
+    projection = BoardProjection()
+    projection.apply(_dom_care("P1", ["north", "south"], 4, 10.0))
+    projection.apply(_unit_event("U1", "AAA", 10, 5, T0.isoformat()))
+    restored = BoardProjection(json.loads(json.dumps(projection.state())))
+    assert restored.view(now=T0) == projection.view(now=T0)
+    assert "care_capacity.updated" in BOARD_EVENT_TYPES

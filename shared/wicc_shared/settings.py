@@ -6,11 +6,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
 MIN_ADMIN_TOKEN_LENGTH = 32
+
+# Hours after its `as_of` that a care-capacity figure still counts as current, per
+# service type. Home care and urgent care at home are brokered through the day, so
+# their figures age faster than bed vacancies, which follow the daily reporting rhythm.
+DEFAULT_CARE_FRESHNESS_HOURS: dict[str, float] = {
+    "dom_care": 12.0,
+    "reablement": 24.0,
+    "urgent_care_at_home": 12.0,
+    "intermediate_care_step_up": 24.0,
+    "intermediate_care_step_down": 24.0,
+    "community_hospital": 24.0,
+    "care_home": 24.0,
+}
 
 
 class Settings(BaseSettings):
@@ -46,6 +59,21 @@ class Settings(BaseSettings):
     board_client_queue: int = Field(default=1_000, ge=1)
     board_send_timeout_seconds: float = Field(default=10.0, gt=0)
     max_clock_skew_seconds: int = Field(default=120, ge=0)
+    care_freshness_hours: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_CARE_FRESHNESS_HOURS)
+    )
+
+    @field_validator("care_freshness_hours")
+    @classmethod
+    def _merge_care_freshness(cls, value: dict[str, float]) -> dict[str, float]:
+        """Merge over the defaults, so one service type can be tuned alone; refuse
+        unknown types, because a misspelt one would silently keep its default."""
+        unknown = sorted(set(value) - set(DEFAULT_CARE_FRESHNESS_HOURS))
+        if unknown:
+            raise ValueError(f"unknown care service type(s): {', '.join(unknown)}")
+        if any(not 0 < hours < float("inf") for hours in value.values()):
+            raise ValueError("freshness limits must be positive numbers of hours")
+        return {**DEFAULT_CARE_FRESHNESS_HOURS, **value}
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

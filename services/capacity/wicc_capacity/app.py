@@ -7,8 +7,10 @@ from wicc_capacity.beds.router import router as beds_router
 from wicc_capacity.care.router import router as care_router
 from wicc_capacity.fhir.router import router as fhir_router
 from wicc_capacity.orgs.router import router as orgs_router
+from wicc_capacity.sitreps.deadline import run_deadline_worker
 from wicc_capacity.sitreps.router import router as sitreps_router
 from wicc_capacity.tables import OUTBOX
+from wicc_shared.idempotency import purge_worker
 from wicc_shared.service import ServiceSpec
 
 
@@ -27,4 +29,5 @@ def capacity_service() -> ServiceSpec:
             fhir_router,
         ],
         outbox=OUTBOX,
+        workers=[run_deadline_worker, purge_worker],
     )

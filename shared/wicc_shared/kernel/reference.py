@@ -1,4 +1,5 @@
-"""Reference data (systems, organisations, sites, units) loaded from a YAML file.
+"""Reference data (systems, organisations, sites, units, care services) loaded
+from a YAML file.
 
 Loading is an upsert: re-running it after editing the file updates names and
 adds new entries; entries dropped from the file are marked inactive, never
@@ -14,12 +15,19 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from wicc_shared.kernel.models import CareSystem, Locality, Organisation, Site, Unit
+from wicc_shared.kernel.models import (
+    CareService,
+    CareSystem,
+    Locality,
+    Organisation,
+    Site,
+    Unit,
+)
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -44,6 +52,18 @@ class BedArea(StrEnum):
     intermediate_step_down = "intermediate_step_down"
 
 
+class CareServiceType(StrEnum):
+    """Services outside hospital whose capacity providers publish."""
+
+    dom_care = "dom_care"
+    reablement = "reablement"
+    urgent_care_at_home = "urgent_care_at_home"
+    intermediate_care_step_up = "intermediate_care_step_up"
+    intermediate_care_step_down = "intermediate_care_step_down"
+    community_hospital = "community_hospital"
+    care_home = "care_home"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,12 +82,20 @@ class SiteSpec(_Strict):
     units: list[UnitSpec] = []
 
 
+class CareServiceSpec(_Strict):
+    """A service the organisation provides, and the localities it serves."""
+
+    type: CareServiceType
+    localities: list[str] = Field(min_length=1)
+
+
 class OrgSpec(_Strict):
     ods: str = Field(pattern=CODE, max_length=20)
     name: str
     kind: OrgKind
     locality: str | None = None
     sites: list[SiteSpec] = []
+    care_services: list[CareServiceSpec] = []
 
 
 class LocalitySpec(_Strict):
@@ -99,7 +127,19 @@ class ReferenceFile(_Strict):
                 _known_locality(localities, site.locality, site.code)
                 for unit in site.units:
                     _unique(seen["unit"], unit.id, "unit")
+            _check_care_services(localities, org)
         return self
+
+
+def _check_care_services(localities: set[str], org: OrgSpec) -> None:
+    types = [service.type for service in org.care_services]
+    if len(types) != len(set(types)):
+        raise ValueError(f"{org.ods}: each care service type may be listed once")
+    for service in org.care_services:
+        for code in service.localities:
+            _known_locality(localities, code, f"{org.ods} {service.type.value}")
+        if len(service.localities) != len(set(service.localities)):
+            raise ValueError(f"{org.ods} {service.type.value}: a locality is listed twice")
 
 
 def _unique(seen: set[str], code: str, what: str) -> None:
@@ -133,11 +173,19 @@ async def load_reference(session: AsyncSession, ref: ReferenceFile) -> dict[str,
         [dict(system_code=s.code, code=loc.code, name=loc.name) for loc in s.localities],
     )
     orgs, sites, units = _flatten(ref)
+    services = _care_services(ref)
     await _retire_missing(session, s.code, orgs, sites, units)
+    await _retire_missing_care_services(session, s.code, services)
     await _upsert(session, Organisation, ["ods"], orgs)
     await _upsert(session, Site, ["code"], sites)
     await _upsert(session, Unit, ["id"], units)
-    return {"organisations": len(orgs), "sites": len(sites), "units": len(units)}
+    await _upsert(session, CareService, ["org_ods", "service_type"], services)
+    return {
+        "organisations": len(orgs),
+        "sites": len(sites),
+        "units": len(units),
+        "care_services": len(services),
+    }
 
 
 def _flatten(ref: ReferenceFile) -> tuple[list[dict[str, Any]], ...]:
@@ -178,6 +226,36 @@ def _flatten(ref: ReferenceFile) -> tuple[list[dict[str, Any]], ...]:
                 for u in site.units
             )
     return orgs, sites, units
+
+
+def _care_services(ref: ReferenceFile) -> list[dict[str, Any]]:
+    return [
+        dict(
+            org_ods=org.ods,
+            service_type=service.type.value,
+            localities=list(service.localities),
+            active=True,
+        )
+        for org in ref.organisations
+        for service in org.care_services
+    ]
+
+
+async def _retire_missing_care_services(
+    session: AsyncSession, system_code: str, services: list[dict[str, Any]]
+) -> None:
+    """Services dropped from the file (or of dropped organisations) stop being offered;
+    their rows stay because capacity history refers to them."""
+    kept = [(s["org_ods"], s["service_type"]) for s in services]
+    in_system = select(col(Organisation.ods)).where(col(Organisation.system_code) == system_code)
+    await session.execute(
+        update(CareService)
+        .where(
+            col(CareService.org_ods).in_(in_system),
+            tuple_(col(CareService.org_ods), col(CareService.service_type)).not_in(kept),
+        )
+        .values(active=False)
+    )
 
 
 async def _retire_missing(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import TypeVarTuple
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from wicc_capacity.beds.models import BedState
-from wicc_shared.kernel.models import Organisation, Site, Unit
+from wicc_capacity.beds.models import BedState, BedStateHistory
+from wicc_capacity.beds.status_models import AreaBeds, BedStatus
+from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
+
+_Ts = TypeVarTuple("_Ts")
 
 
 async def unit_with_org(
@@ -46,3 +52,120 @@ async def lock_bed_state(session: AsyncSession, unit_id: str) -> BedState:
 
 async def current_bed_state(session: AsyncSession, unit_id: str) -> BedState | None:
     return await session.get(BedState, unit_id)
+
+
+async def has_bed_rows(session: AsyncSession, unit_id: str) -> bool:
+    """True once the unit reports bed by bed (it has at least one bed-status row)."""
+    found = await session.scalar(
+        select(col(BedStatus.id)).where(col(BedStatus.unit_id) == unit_id).limit(1)
+    )
+    return found is not None
+
+
+async def bed_status(session: AsyncSession, unit_id: str, bed_id: str) -> BedStatus | None:
+    return (
+        await session.execute(
+            select(BedStatus)
+            .where(col(BedStatus.unit_id) == unit_id, col(BedStatus.bed_id) == bed_id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+
+
+async def bed_status_counts(
+    session: AsyncSession, unit_id: str
+) -> tuple[dict[tuple[str, bool], int], datetime | None]:
+    """The unit's beds counted by (status, escalation), and the newest bed `as_of`."""
+    rows = (
+        await session.execute(
+            select(
+                col(BedStatus.status),
+                col(BedStatus.escalation),
+                func.count(),
+                func.max(col(BedStatus.as_of)),
+            )
+            .where(col(BedStatus.unit_id) == unit_id)
+            .group_by(col(BedStatus.status), col(BedStatus.escalation))
+        )
+    ).all()
+    counts = {(status, escalation): int(n) for status, escalation, n, _ in rows}
+    newest = max((as_of for *_, as_of in rows), default=None)
+    return counts, newest
+
+
+async def list_bed_statuses(
+    session: AsyncSession, unit_id: str, *, limit: int, offset: int
+) -> tuple[list[BedStatus], int]:
+    query = select(BedStatus).where(col(BedStatus.unit_id) == unit_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.execute(query.order_by(col(BedStatus.bed_id)).limit(limit).offset(offset))
+    return list(rows.scalars().all()), int(total)
+
+
+async def history_page(
+    session: AsyncSession,
+    unit_id: str,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[BedStateHistory], int]:
+    """A unit's accepted reports with `start <= as_of <= end`, newest first."""
+    query = select(BedStateHistory).where(col(BedStateHistory.unit_id) == unit_id)
+    if start is not None:
+        query = query.where(col(BedStateHistory.as_of) >= start)
+    if end is not None:
+        query = query.where(col(BedStateHistory.as_of) <= end)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.execute(
+        query.order_by(col(BedStateHistory.as_of).desc(), col(BedStateHistory.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars().all()), int(total)
+
+
+async def units_with_state(
+    session: AsyncSession, *, org: str | None, system: str | None, bed_area: str | None
+) -> list[tuple[Unit, Site, Organisation, CareSystem, BedState | None]]:
+    """Active units matching the filters, each with its current figure (None if never sent)."""
+    query = (
+        select(Unit, Site, Organisation, CareSystem, BedState)
+        .join(Site, col(Site.code) == col(Unit.site_code))
+        .join(Organisation, col(Organisation.ods) == col(Unit.org_ods))
+        .join(CareSystem, col(CareSystem.code) == col(Organisation.system_code))
+        .outerjoin(BedState, col(BedState.unit_id) == col(Unit.id))
+        .where(col(Unit.active), col(Site.active), col(Organisation.active))
+        .order_by(col(Unit.id))
+    )
+    query = _filtered(query, org=org, system=system)
+    if bed_area is not None:
+        query = query.where(col(Unit.bed_area) == bed_area)
+    rows = (await session.execute(query)).all()
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def area_figures(
+    session: AsyncSession, *, org: str | None, system: str | None, bed_area: str | None
+) -> list[tuple[AreaBeds, Organisation, CareSystem]]:
+    """Sitrep-fed organisation x bed-area figures matching the filters."""
+    query = (
+        select(AreaBeds, Organisation, CareSystem)
+        .join(Organisation, col(Organisation.ods) == col(AreaBeds.org_ods))
+        .join(CareSystem, col(CareSystem.code) == col(Organisation.system_code))
+        .where(col(Organisation.active))
+    )
+    query = _filtered(query, org=org, system=system)
+    if bed_area is not None:
+        query = query.where(col(AreaBeds.bed_area) == bed_area)
+    rows = (await session.execute(query)).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _filtered(query: Select[*_Ts], *, org: str | None, system: str | None) -> Select[*_Ts]:
+    if org is not None:
+        query = query.where(col(Organisation.ods) == org)
+    if system is not None:
+        query = query.where(col(Organisation.system_code) == system)
+    return query

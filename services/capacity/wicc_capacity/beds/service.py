@@ -13,10 +13,16 @@ from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate, ClosedBeds
 from wicc_capacity.tables import OUTBOX
 from wicc_shared.audit import record_audit
 from wicc_shared.auth import Principal, ensure_can_write
-from wicc_shared.errors import NotFound, StaleUpdate, ValidationFailed
+from wicc_shared.errors import Conflict, NotFound, StaleUpdate, ValidationFailed
 from wicc_shared.kernel.models import Organisation, Site, Unit
 
 BEDS_UPDATED = "beds.updated"
+
+
+class BedLevelUnit(Conflict):
+    """A unit-level report for a unit whose figures are counted from its beds."""
+
+    slug, title = "bed-level-unit", "This unit reports bed by bed"
 
 
 async def update_beds(
@@ -28,15 +34,19 @@ async def update_beds(
     now: datetime,
     max_skew: timedelta,
 ) -> BedStateRead:
-    found = await repository.unit_with_org(session, unit_id)
-    if found is None:
-        raise NotFound(f"Unit {unit_id!r} is not in the reference data.")
-    unit, site, org = found
+    unit, site, org = await unit_or_404(session, unit_id)
     ensure_can_write(principal, org)
     if errors := update.problems(now, max_skew):
         raise ValidationFailed(errors)
 
     state = await repository.lock_bed_state(session, unit_id)
+    # Checked under the unit's lock, which bed-status writes take too, so a unit
+    # can never take figures from both sources.
+    if await repository.has_bed_rows(session, unit_id):
+        raise BedLevelUnit(
+            f"Unit {unit_id!r} reports bed by bed; its figures are counted from its beds. "
+            f"Send bed status to /capacity/v1/units/{unit_id}/bed-status/{{bed_id}} instead."
+        )
     figures = _figures(update, principal)
     if state.as_of is not None and update.as_of <= state.as_of:
         if update.as_of == state.as_of and _same(state, figures):
@@ -46,12 +56,29 @@ async def update_beds(
             "older or conflicting reports do not overwrite it.",
             current_as_of=state.as_of.isoformat(),
         )
+    return await record_figures(
+        session, principal, state, (unit, site, org), figures, as_of=update.as_of, now=now
+    )
 
+
+async def record_figures(
+    session: AsyncSession,
+    principal: Principal,
+    state: BedState,
+    place: tuple[Unit, Site, Organisation],
+    figures: dict[str, Any],
+    *,
+    as_of: datetime,
+    now: datetime,
+) -> BedStateRead:
+    """Make `figures` the unit's current ones (the caller holds the unit's lock): keep
+    the history row, audit the change and announce it, all in the caller's transaction."""
+    unit, site, org = place
     before = _snapshot(state)
     for name, value in figures.items():
         setattr(state, name, value)
-    state.as_of, state.updated_at, state.version = update.as_of, now, state.version + 1
-    session.add(BedStateHistory(unit_id=unit_id, as_of=update.as_of, **figures))
+    state.as_of, state.updated_at, state.version = as_of, now, state.version + 1
+    session.add(BedStateHistory(unit_id=unit.id, as_of=as_of, **figures))
     await session.flush()
     after = _snapshot(state)
     await record_audit(
@@ -59,21 +86,25 @@ async def update_beds(
         principal,
         action=BEDS_UPDATED,
         entity_type="unit",
-        entity_id=unit_id,
+        entity_id=unit.id,
         org_ods=org.ods,
         before=before,
         after=after,
     )
     read = to_read(state, unit, site, org, now)
-    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit_id}", data=event_data(read, org))
+    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit.id}", data=event_data(read, org))
     return read
 
 
-async def get_beds(session: AsyncSession, unit_id: str, now: datetime) -> BedStateRead:
+async def unit_or_404(session: AsyncSession, unit_id: str) -> tuple[Unit, Site, Organisation]:
     found = await repository.unit_with_org(session, unit_id)
     if found is None:
         raise NotFound(f"Unit {unit_id!r} is not in the reference data.")
-    unit, site, org = found
+    return found
+
+
+async def get_beds(session: AsyncSession, unit_id: str, now: datetime) -> BedStateRead:
+    unit, site, org = await unit_or_404(session, unit_id)
     state = await repository.current_bed_state(session, unit_id) or BedState(unit_id=unit_id)
     return to_read(state, unit, site, org, now)
 
@@ -118,7 +149,7 @@ def to_read(
         open=open_total,
         occupied=state.occupied,
         available=open_total - state.occupied,
-        occupancy_pct=round(100 * state.occupied / open_total, 1) if open_total else None,
+        occupancy_pct=occupancy_pct(state.occupied, open_total),
         closed=closed,
         closed_total=sum(c.count for c in closed),
         as_of=state.as_of,
@@ -127,6 +158,11 @@ def to_read(
         updated_at=state.updated_at,
         version=state.version,
     )
+
+
+def occupancy_pct(occupied: int, open_total: int) -> float | None:
+    """Occupied / open as a percentage to one decimal; None when no bed is open."""
+    return round(100 * occupied / open_total, 1) if open_total else None
 
 
 def event_data(read: BedStateRead, org: Organisation) -> dict[str, Any]:
