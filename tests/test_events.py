@@ -180,3 +180,22 @@ async def test_outbox_rows_are_marked_published_with_their_seq(wicc: Wicc) -> No
             await asyncio.sleep(0.05)
     assert row[0] == 1
     assert row[1] == await runtime.stream.last_seq()
+
+
+async def test_escalation_keeps_every_bed_reported_for_the_same_moment(wicc: Wicc) -> None:
+    as_of = "2026-11-20T08:00:00Z"
+    for bed in ("B1", "B2", "B3"):
+        response = await wicc.client.put(
+            f"/capacity/v1/units/RNZ-AMU/bed-status/{bed}",
+            json={"status": "O", "as_of": as_of},
+            headers=wicc.auth(),
+        )
+        assert response.status_code == 200, response.text
+    for _ in range(100):
+        body = (
+            await wicc.client.get("/escalation/v1/inputs/RNZ/ga-occupancy", headers=wicc.auth())
+        ).json()
+        if body["open"] == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert (body["open"], body["occupied"]) == (3, 3)

@@ -24,6 +24,10 @@ class CorrelationMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket":
+            # No per-frame wrapper: the board sends thousands of frames per event.
+            await self._websocket(scope, receive, send)
+            return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         cid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = correlation_id.set(cid)
@@ -44,6 +48,14 @@ class CorrelationMiddleware:
             correlation_id.reset(token)
             if scope["type"] == "http":
                 _observe(scope, status, time.perf_counter() - started)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        token = correlation_id.set(incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            correlation_id.reset(token)
 
 
 def _observe(scope: Scope, status: int, seconds: float) -> None:

@@ -25,11 +25,12 @@ async def apply_beds_updated(session: AsyncSession, event: Event) -> None:
         as_of=datetime.fromisoformat(data["as_of"]),
     )
     stmt = insert(UnitBeds).values(**row)
-    # Delivery order is not guaranteed after retries: never let an older figure win.
+    # Retries can reorder delivery: never let an older figure win. Equal as_of must
+    # still apply: several beds of one unit are often reported for the same moment.
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=["unit_id"],
             set_={k: stmt.excluded[k] for k in row if k != "unit_id"},
-            where=col(UnitBeds.as_of) < stmt.excluded.as_of,
+            where=col(UnitBeds.as_of) <= stmt.excluded.as_of,
         )
     )
