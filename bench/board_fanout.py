@@ -231,9 +231,10 @@ def _cpu_seconds() -> float:
 class WiccServer:
     """`wicc run --no-demo` as a subprocess, in its own session, stopped with SIGINT."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = port
+        self.extra_env = extra_env or {}
         self.base_url = f"http://{LOOPBACK}:{port}"
         self.log_path = data_dir / "bench-server.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -251,6 +252,7 @@ class WiccServer:
             WICC_HOST=LOOPBACK,
             WICC_ENV="development",
         )
+        env.update(self.extra_env)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "wicc.cli", "run", "--no-demo"],

@@ -1,0 +1,186 @@
+"""Sitrep ingest: sustained `POST /capacity/v1/sitreps` for a fixed time.
+
+Starts the system (embedded PostgreSQL and Redis) with a generated reference
+file of many bed-holding organisations, so every POST is a new sitrep (one per
+organisation and date), then keeps `--concurrency` requests in flight for
+`--seconds` and reports throughput and latency percentiles.
+
+    python -m bench.sitrep_ingest [--seconds 30] [--orgs 1000] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from bench.board_fanout import Progress, WiccServer, free_port, machine, summarise
+
+STARTUP_TIMEOUT_SECONDS = 120.0
+TARGET_PER_SECOND = 500
+TARGET_P99_MS = 100.0
+AMENDMENT_DAYS = 14
+
+
+def reference_file(directory: Path, orgs: int) -> Path:
+    organisations = [
+        {
+            "ods": f"B{i:04d}",
+            "name": f"Bench trust {i}",
+            "kind": "acute",
+            "locality": "north",
+            "sites": [
+                {
+                    "code": f"B{i:04d}-S",
+                    "name": "Site",
+                    "units": [
+                        {
+                            "id": f"B{i:04d}-U",
+                            "name": "Ward",
+                            "bed_area": "adult_ga",
+                            "baseline_beds": 30,
+                        }
+                    ],
+                }
+            ],
+        }
+        for i in range(orgs)
+    ]
+    document = {
+        "system": {
+            "code": "bench",
+            "name": "Bench system",
+            "localities": [{"code": "north", "name": "North"}],
+        },
+        "organisations": organisations,
+    }
+    path = directory / "bench-system.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def sitrep(org: str, day: dt.date) -> dict[str, Any]:
+    return {
+        "org": org,
+        "date": day.isoformat(),
+        "beds": [
+            {
+                "bed_area": "adult_ga",
+                "core_open": 30,
+                "core_occupied": 27,
+                "escalation_open": 2,
+                "escalation_occupied": 1,
+            }
+        ],
+        "los_7_plus": 10,
+        "los_14_plus": 5,
+        "los_21_plus": 2,
+        "beds_closed_dv": 0,
+        "nctr_patients": 4,
+    }
+
+
+async def drive(
+    base_url: str, token: str, orgs: int, seconds: float, concurrency: int, progress: Progress
+) -> dict[str, Any]:
+    today = dt.date.today()
+    work = iter(
+        [
+            (f"B{i:04d}", today - dt.timedelta(days=d))
+            for d in range(AMENDMENT_DAYS)
+            for i in range(orgs)
+        ]
+    )
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.monotonic() + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            item = next(work, None)
+            if item is None:
+                return
+            started = time.perf_counter()
+            response = await client.post("/capacity/v1/sitreps", json=sitrep(*item))
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        started = time.monotonic()
+        tasks = [asyncio.create_task(worker(client)) for _ in range(concurrency)]
+        while not all(t.done() for t in tasks):
+            await asyncio.sleep(1)
+            progress.show(f"{len(latencies)} sitreps in {time.monotonic() - started:.0f} s")
+        await asyncio.gather(*tasks)
+        elapsed = time.monotonic() - started
+    accepted = statuses.get(201, 0)
+    return {
+        "sent": len(latencies),
+        "accepted": accepted,
+        "statuses": statuses,
+        "elapsed_s": round(elapsed, 2),
+        "per_second": round(accepted / elapsed, 1),
+        "latency_ms": summarise(latencies),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--orgs", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--json-out", type=Path, default=Path("bench/results/sitrep_ingest.json"))
+    args = parser.parse_args(argv)
+    progress = Progress()
+    directory = Path(tempfile.mkdtemp(prefix="wicc-bench-sitrep-"))
+    system_file = reference_file(directory, args.orgs)
+    server = WiccServer(directory, free_port(), extra_env={"WICC_SYSTEM_FILE": str(system_file)})
+    try:
+        server.start()
+        token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
+        result = asyncio.run(
+            drive(server.base_url, token, args.orgs, args.seconds, args.concurrency, progress)
+        )
+    finally:
+        server.stop()
+    result.update(
+        machine=machine(),
+        orgs=args.orgs,
+        concurrency=args.concurrency,
+        target={"per_second": TARGET_PER_SECOND, "p99_ms": TARGET_P99_MS},
+    )
+    p99 = result["latency_ms"]["p99"]
+    met = result["per_second"] >= TARGET_PER_SECOND and p99 is not None and p99 <= TARGET_P99_MS
+    print(
+        json.dumps(
+            {
+                k: result[k]
+                for k in ("sent", "accepted", "statuses", "elapsed_s", "per_second", "latency_ms")
+            },
+            indent=2,
+        )
+    )
+    print(
+        f"target {'MET' if met else 'MISSED'}: >= {TARGET_PER_SECOND}/s, p99 <= {TARGET_P99_MS} ms"
+    )
+    args.json_out.parent.mkdir(parents=True, exist_ok=True)
+    args.json_out.write_text(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
