@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wicc_capacity.beds import repository
 from wicc_capacity.beds.models import BedStateHistory
 from wicc_capacity.beds.schemas import BedHistoryEntry, ClosedBeds
-from wicc_capacity.beds.service import occupancy_pct, unit_or_404
+from wicc_capacity.beds.service import bed_figures, unit_or_404
 from wicc_shared.errors import FieldError, ValidationFailed
 from wicc_shared.pagination import Page, PageParams
 
@@ -52,18 +52,10 @@ async def unit_history(
 
 
 def _read(row: BedStateHistory, now: datetime) -> BedHistoryRead:
-    open_total = row.core_open + row.escalation_open
     closed = [ClosedBeds.model_validate(c) for c in row.closed]
     return BedHistoryRead(
         unit_id=row.unit_id,
-        core_open=row.core_open,
-        escalation_open=row.escalation_open,
-        open=open_total,
-        occupied=row.occupied,
-        available=open_total - row.occupied,
-        occupancy_pct=occupancy_pct(row.occupied, open_total),
-        closed=closed,
-        closed_total=sum(c.count for c in closed),
+        **bed_figures(row.core_open, row.escalation_open, row.occupied, closed),
         as_of=row.as_of,
         age_seconds=(now - row.as_of).total_seconds(),
         reported_by=row.reported_by,

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wicc_capacity.beds import repository
 from wicc_capacity.beds.models import BedState
 from wicc_capacity.beds.schemas import ClosedBeds, ClosureReason
-from wicc_capacity.beds.service import occupancy_pct
+from wicc_capacity.beds.service import bed_figures
 from wicc_capacity.beds.status_models import AreaBeds
 from wicc_shared.errors import NotFound
 from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
@@ -349,22 +349,12 @@ def _area_sources(
 
 
 def _figures(tally: _Tally) -> BedFigures:
-    open_total = tally.core_open + tally.escalation_open
     closed = [
         ClosedBeds(reason=r, count=tally.closed[r.value])
         for r in ClosureReason
         if tally.closed[r.value]
     ]
-    return BedFigures(
-        core_open=tally.core_open,
-        escalation_open=tally.escalation_open,
-        open=open_total,
-        occupied=tally.occupied,
-        available=open_total - tally.occupied,
-        occupancy_pct=occupancy_pct(tally.occupied, open_total),
-        closed=closed,
-        closed_total=sum(c.count for c in closed),
-    )
+    return BedFigures(**bed_figures(tally.core_open, tally.escalation_open, tally.occupied, closed))
 
 
 def _rollup_fields(tally: _Tally, clock: Staleness) -> dict[str, Any]:

@@ -137,21 +137,13 @@ def _snapshot(state: BedState) -> dict[str, Any]:
 def to_read(
     state: BedState, unit: Unit, site: Site, org: Organisation, now: datetime
 ) -> BedStateRead:
-    open_total = state.core_open + state.escalation_open
     closed = [ClosedBeds.model_validate(c) for c in state.closed]
     return BedStateRead(
         unit_id=unit.id,
         org=org.ods,
         site=site.code,
         bed_area=unit.bed_area,
-        core_open=state.core_open,
-        escalation_open=state.escalation_open,
-        open=open_total,
-        occupied=state.occupied,
-        available=open_total - state.occupied,
-        occupancy_pct=occupancy_pct(state.occupied, open_total),
-        closed=closed,
-        closed_total=sum(c.count for c in closed),
+        **bed_figures(state.core_open, state.escalation_open, state.occupied, closed),
         as_of=state.as_of,
         age_seconds=(now - state.as_of).total_seconds() if state.as_of else None,
         reported_by=state.reported_by,
@@ -163,6 +155,23 @@ def to_read(
 def occupancy_pct(occupied: int, open_total: int) -> float | None:
     """Occupied / open as a percentage to one decimal; None when no bed is open."""
     return round(100 * occupied / open_total, 1) if open_total else None
+
+
+def bed_figures(
+    core_open: int, escalation_open: int, occupied: int, closed: list[ClosedBeds]
+) -> dict[str, Any]:
+    """The reported counts with everything derived from them, as every read shows them."""
+    open_total = core_open + escalation_open
+    return {
+        "core_open": core_open,
+        "escalation_open": escalation_open,
+        "open": open_total,
+        "occupied": occupied,
+        "available": open_total - occupied,
+        "occupancy_pct": occupancy_pct(occupied, open_total),
+        "closed": closed,
+        "closed_total": sum(c.count for c in closed),
+    }
 
 
 def event_data(read: BedStateRead, org: Organisation) -> dict[str, Any]:
