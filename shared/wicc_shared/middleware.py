@@ -24,13 +24,18 @@ class CorrelationMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":
-            # No per-frame wrapper: the board sends thousands of frames per event.
-            await self._websocket(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        cid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        cid = _correlation_id(scope)
         token = correlation_id.set(cid)
+        try:
+            if scope["type"] == "websocket":
+                # No per-frame wrapper: the board sends thousands of frames per event.
+                await self.app(scope, receive, send)
+            else:
+                await self._http(scope, receive, send, cid)
+        finally:
+            correlation_id.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, cid: str) -> None:
         started = time.perf_counter()
         status = 500
 
@@ -45,17 +50,12 @@ class CorrelationMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            correlation_id.reset(token)
-            if scope["type"] == "http":
-                _observe(scope, status, time.perf_counter() - started)
+            _observe(scope, status, time.perf_counter() - started)
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        token = correlation_id.set(incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            correlation_id.reset(token)
+
+def _correlation_id(scope: Scope) -> str:
+    incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+    return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
 
 
 def _observe(scope: Scope, status: int, seconds: float) -> None:
