@@ -14,21 +14,31 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
-from bench.board_fanout import Progress, WiccServer, free_port, machine, summarise
+from bench import http1
+from bench.board_fanout import (
+    LOOPBACK,
+    Progress,
+    WiccServer,
+    free_port,
+    machine,
+    machine_busy_seconds,
+    summarise,
+)
 
 STARTUP_TIMEOUT_SECONDS = 120.0
 TARGET_PER_SECOND = 500
 TARGET_P99_MS = 100.0
 AMENDMENT_DAYS = 14
+WINDOW_SECONDS = 5.0
 
 
 def reference_file(directory: Path, orgs: int) -> Path:
@@ -90,7 +100,7 @@ def sitrep(org: str, day: dt.date) -> dict[str, Any]:
 
 
 async def drive(
-    base_url: str, token: str, orgs: int, seconds: float, concurrency: int, progress: Progress
+    server: WiccServer, token: str, orgs: int, seconds: float, concurrency: int, progress: Progress
 ) -> dict[str, Any]:
     today = dt.date.today()
     work = iter(
@@ -101,30 +111,34 @@ async def drive(
         ]
     )
     latencies: list[float] = []
+    finished_at: list[float] = []
     statuses: dict[int, int] = {}
+    headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + seconds
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(connection: http1.Connection) -> None:
         while time.monotonic() < deadline:
             item = next(work, None)
             if item is None:
                 return
             started = time.perf_counter()
-            response = await client.post("/capacity/v1/sitreps", json=sitrep(*item))
+            reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
             latencies.append((time.perf_counter() - started) * 1000)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            finished_at.append(time.monotonic())
+            statuses[reply.status] = statuses.get(reply.status, 0) + 1
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=base_url, limits=limits, timeout=30, headers={"Authorization": f"Bearer {token}"}
-    ) as client:
-        started = time.monotonic()
-        tasks = [asyncio.create_task(worker(client)) for _ in range(concurrency)]
-        while not all(t.done() for t in tasks):
-            await asyncio.sleep(1)
-            progress.show(f"{len(latencies)} sitreps in {time.monotonic() - started:.0f} s")
-        await asyncio.gather(*tasks)
-        elapsed = time.monotonic() - started
+    connections = [await http1.Connection.open(LOOPBACK, server.port) for _ in range(concurrency)]
+    cpu = CpuMeter(server)
+    started = time.monotonic()
+    tasks = [asyncio.create_task(worker(c)) for c in connections]
+    while not all(t.done() for t in tasks):
+        await asyncio.sleep(1)
+        progress.show(f"{len(latencies)} sitreps in {time.monotonic() - started:.0f} s")
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - started
+    used = cpu.used()
+    for connection in connections:
+        await connection.close()
     accepted = statuses.get(201, 0)
     return {
         "sent": len(latencies),
@@ -132,8 +146,41 @@ async def drive(
         "statuses": statuses,
         "elapsed_s": round(elapsed, 2),
         "per_second": round(accepted / elapsed, 1),
+        "per_second_by_window": rate_by_window(finished_at, started, WINDOW_SECONDS),
         "latency_ms": summarise(latencies),
+        "cpu_ms_per_request": {
+            k: round(1000 * v / max(len(latencies), 1), 2) for k, v in used.items()
+        },
     }
+
+
+def rate_by_window(finished_at: list[float], started: float, window: float) -> list[float]:
+    """Requests completed per second in consecutive windows: shows a rate that drifts."""
+    counts: dict[int, int] = {}
+    for moment in finished_at:
+        index = int((moment - started) // window)
+        counts[index] = counts.get(index, 0) + 1
+    return [round(counts.get(i, 0) / window, 1) for i in range(max(counts, default=-1) + 1)]
+
+
+class CpuMeter:
+    """CPU seconds used from now on by the server, this client and the whole machine."""
+
+    def __init__(self, server: WiccServer) -> None:
+        self.server = server
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "server": self.server.cpu_seconds() or 0.0,
+            "client": own.ru_utime + own.ru_stime,
+            "machine": machine_busy_seconds() or 0.0,
+        }
+
+    def used(self) -> dict[str, float]:
+        now = self._read()
+        return {k: now[k] - self.start[k] for k in now}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
         result = asyncio.run(
-            drive(server.base_url, token, args.orgs, args.seconds, args.concurrency, progress)
+            drive(server, token, args.orgs, args.seconds, args.concurrency, progress)
         )
     finally:
         server.stop()
@@ -169,7 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {
                 k: result[k]
-                for k in ("sent", "accepted", "statuses", "elapsed_s", "per_second", "latency_ms")
+                for k in (
+                    "sent",
+                    "accepted",
+                    "statuses",
+                    "elapsed_s",
+                    "per_second",
+                    "per_second_by_window",
+                    "latency_ms",
+                    "cpu_ms_per_request",
+                )
             },
             indent=2,
         )

@@ -115,7 +115,7 @@ def ensure_can_write(principal: Principal, org: Organisation) -> None:
         raise Forbidden(f"This key is not scoped to organisation {org.ods}.")
 
 
-def require_admin(principal: PrincipalDep) -> Principal:
+async def require_admin(principal: PrincipalDep) -> Principal:
     if not principal.is_admin:
         raise Forbidden("Only an admin key may do this.")
     return principal

@@ -16,7 +16,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     clock: Clock = request.app.state.runtime.clock
     return clock
 

@@ -11,13 +11,21 @@ from sqlalchemy.ext.asyncio import (
 
 from wicc_shared.settings import to_asyncpg_url
 
+# Connections are replaced after this long, so one never outlives a server-side or
+# proxy idle timeout unnoticed.
+POOL_RECYCLE_SECONDS = 1800
+
 
 def create_engine(url: str, application_name: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs two round trips per checkout on every request. After a
+        # database restart the first statement on a dead connection fails instead; that
+        # request gets a 503 (safe to retry) and SQLAlchemy then discards every pooled
+        # connection older than the failure, so the next requests reconnect.
+        pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args={"server_settings": {"application_name": application_name}},
     )
 

@@ -26,11 +26,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
-        if session.info.get(OUTBOX_PENDING_KEY):
-            runtime.kick_relays()
+        if schemas := session.info.get(OUTBOX_PENDING_KEY):
+            runtime.kick_relays(schemas)
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     return runtime_of(request)
 
 

@@ -221,7 +221,7 @@ async def _store(
     )
 
 
-def _idempotency(
+async def _idempotency(
     request: Request,
     key: Annotated[
         str | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,11 @@ class Runtime:
     components: dict[str, Any] = field(default_factory=dict)
     clock: Clock = system_clock
 
-    def kick_relays(self) -> None:
+    def kick_relays(self, schemas: Collection[str] | None = None) -> None:
+        """Wake the relays of these schemas (all relays when None) to publish now."""
         for relay in self.relays:
-            relay.kick()
+            if schemas is None or relay.table.schema in schemas:
+                relay.kick()
 
 
 def runtime_of(conn: HTTPConnection | Request) -> Runtime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class StreamConsumer:
         self.inbox = inbox
         self.config = config
         self.handler = handler
+        self._next_retry_check = 0.0
 
     async def ensure_group(self) -> None:
         try:
@@ -80,8 +82,11 @@ class StreamConsumer:
     async def run(self) -> None:
         while True:
             try:
+                # Once per (re)connection, not per read: a lost group (NOGROUP) is a
+                # ResponseError, which brings the loop back here to recreate it.
                 await self.ensure_group()
-                await self.run_once()
+                while True:
+                    await self.run_once()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
@@ -98,13 +103,22 @@ class StreamConsumer:
             count=self.config.batch,
             block=self.config.block_ms,
         )
+        done: list[bytes] = []
         for _stream, entries in response or []:
             for entry_id, fields in entries:
-                await self._deliver(entry_id, fields, attempts=1)
+                if await self._deliver(entry_id, fields, attempts=1):
+                    done.append(entry_id)
                 handled += 1
+        await self._ack(*done)
         return handled
 
     async def _retry_stale(self) -> int:
+        # Entries only become claimable after `retry_idle_ms`, so looking more often
+        # than every half of that finds nothing new and costs a round trip per read.
+        now = time.monotonic()
+        if now < self._next_retry_check:
+            return 0
+        self._next_retry_check = now + self.config.retry_idle_ms / 2000
         _next, claimed, *_ = await self.redis.xautoclaim(
             self.stream.name,
             self.config.group,
@@ -115,7 +129,8 @@ class StreamConsumer:
         )
         for entry_id, fields in claimed:
             attempts = await self._delivery_count(entry_id)
-            await self._deliver(entry_id, fields, attempts=attempts)
+            if await self._deliver(entry_id, fields, attempts=attempts):
+                await self._ack(entry_id)
         return len(claimed)
 
     async def _delivery_count(self, entry_id: bytes) -> int:
@@ -124,14 +139,16 @@ class StreamConsumer:
         )
         return int(info[0]["times_delivered"]) if info else 1
 
-    async def _deliver(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int) -> None:
+    async def _deliver(self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int) -> bool:
+        """Apply one entry; True when it is done with (to be acknowledged)."""
         if not fields:  # trimmed away while pending
-            await self._ack(entry_id)
-            return
+            return True
+        kind = fields.get(b"t")
+        if kind is not None and kind.decode() not in self.config.types:
+            return True  # another service's business: skipped without parsing it
         event = Event.from_stream(entry_id, fields[b"e"])
         if event.type not in self.config.types:
-            await self._ack(entry_id)
-            return
+            return True
         token = correlation_id.set(event.correlationid)
         try:
             await self._apply_once(event)
@@ -142,11 +159,11 @@ class StreamConsumer:
             EVENTS_CONSUMED.labels(group=self.config.group, outcome="failed").inc()
             if attempts >= self.config.max_attempts:
                 await self._dead_letter(entry_id, fields, attempts)
-            return
+            return False
         finally:
             correlation_id.reset(token)
         EVENTS_CONSUMED.labels(group=self.config.group, outcome="ok").inc()
-        await self._ack(entry_id)
+        return True
 
     async def _apply_once(self, event: Event) -> None:
         async with self.sessions() as session, session.begin():
@@ -175,5 +192,6 @@ class StreamConsumer:
         EVENTS_CONSUMED.labels(group=self.config.group, outcome="dead_lettered").inc()
         await self._ack(entry_id)
 
-    async def _ack(self, entry_id: bytes) -> None:
-        await self.redis.xack(self.stream.name, self.config.group, entry_id)
+    async def _ack(self, *entry_ids: bytes) -> None:
+        if entry_ids:
+            await self.redis.xack(self.stream.name, self.config.group, *entry_ids)

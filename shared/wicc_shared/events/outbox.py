@@ -51,6 +51,7 @@ class Outbox:
     def __init__(self, table: Table, source: str) -> None:
         self.table = table
         self.source = source
+        self._insert = insert(table)  # built once; executed with each event's values
 
     async def add(
         self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
@@ -63,13 +64,14 @@ class Outbox:
             correlationid=correlation_id.get(),
         )
         await session.execute(
-            insert(self.table).values(
-                event_id=event.id,
-                type=event.type,
-                subject=event.subject,
-                payload=event.model_dump(mode="json", exclude={"seq"}),
-            )
+            self._insert,
+            {
+                "event_id": event.id,
+                "type": event.type,
+                "subject": event.subject,
+                "payload": event.model_dump(mode="json", exclude={"seq"}),
+            },
         )
-        # Tells the request's commit point to wake the relay straight away.
-        session.info[OUTBOX_PENDING_KEY] = True
+        # Tells the request's commit point which relay to wake straight away.
+        session.info.setdefault(OUTBOX_PENDING_KEY, set()).add(self.table.schema)
         return event

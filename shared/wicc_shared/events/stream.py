@@ -2,7 +2,8 @@
 
 Entries are added by one Lua script that takes the next global sequence number
 and uses it as the entry id (`<seq>-0`), so every reader and every replica
-agrees on `seq`, and a board can resume from it.
+agrees on `seq`, and a board can resume from it. An entry has two fields: `t`,
+the event type, and `e`, the event as JSON.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[1]) == 1 the
   end
 end
 local seqs = {}
-for i = 2, #ARGV do
+for i = 2, #ARGV, 2 do
   local seq = redis.call('INCR', KEYS[2])
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], seq .. '-0', 'e', ARGV[i])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], seq .. '-0', 't', ARGV[i], 'e', ARGV[i + 1])
   seqs[#seqs + 1] = seq
 end
 return seqs
@@ -54,10 +55,12 @@ class EventStream:
         """Append events atomically, in order; return their sequence numbers."""
         if not events:
             return []
-        payloads = [e.to_json() for e in events]
-        result = await self._publish(
-            keys=[self.name, self.counter_key], args=[self.maxlen, *payloads]
-        )
+        # Each entry carries its type (`t`) beside the event (`e`), so a consumer can
+        # skip other services' events without parsing them.
+        args: list[str | int] = [self.maxlen]
+        for event in events:
+            args += [event.type, event.to_json()]
+        result = await self._publish(keys=[self.name, self.counter_key], args=args)
         return [int(s) for s in result]
 
     async def read_after(

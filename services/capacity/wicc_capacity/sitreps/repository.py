@@ -10,12 +10,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Uuid,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from wicc_capacity.beds.status_models import AreaBeds
 from wicc_capacity.sitreps.models import Sitrep, SitrepMissing, SitrepVersion
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
 
@@ -23,6 +34,81 @@ SITREP_SOURCE = "sitrep"
 # Two-int4 advisory locks have a key space of their own; this namespace keeps the
 # per-organisation sitrep locks apart from every other two-int4 lock.
 _ORG_LOCK_NAMESPACE = zlib.crc32(b"wicc-sitrep-org") - 2**31
+
+# The write path's statements are built once and do as much as they can per round
+# trip: building a statement per request (coercing every value, computing its
+# cache key) and each extra round trip cost more CPU than the SQL itself
+# (docs/performance.md, sitrep ingest).
+_ACTIVE_ORG = (
+    select(Organisation, CareSystem)
+    .join(CareSystem, col(CareSystem.code) == col(Organisation.system_code))
+    .where(col(Organisation.ods) == bindparam("ods"), col(Organisation.active))
+)
+_LOCK_ORG = select(func.pg_advisory_xact_lock(bindparam("namespace"), bindparam("id")))
+_INSERT_VERSION = insert(SitrepVersion.__table__)  # type: ignore[attr-defined]
+_SUBMITTED_FIELDS = {"id", "org_ods", "sitrep_date", "figures", "submitted_by", "submitted_at"}
+
+# Takes the organisation's lock, then inserts the sitrep and its first version,
+# unless the organisation already has one for the date (then: no row returned).
+# Referencing `org_lock` makes PostgreSQL take the lock before the insert.
+_SUBMIT_SITREP = text(
+    """
+    WITH org_lock AS (
+        SELECT pg_advisory_xact_lock(:lock_namespace, :lock_id)
+    ), new_sitrep AS (
+        INSERT INTO capacity.sitrep
+            (id, org_ods, sitrep_date, version, figures, submitted_by, submitted_at)
+        SELECT :id, :org_ods, :sitrep_date, 1, :figures, :submitted_by, :submitted_at
+        FROM org_lock
+        ON CONFLICT (org_ods, sitrep_date) DO NOTHING
+        RETURNING id, figures, submitted_by, submitted_at
+    ), first_version AS (
+        INSERT INTO capacity.sitrep_version (sitrep_id, version, figures, submitted_by, created_at)
+        SELECT id, 1, figures, submitted_by, submitted_at FROM new_sitrep
+    )
+    SELECT id FROM new_sitrep
+    """
+).bindparams(
+    bindparam("id", type_=Uuid),
+    bindparam("sitrep_date", type_=Date),
+    bindparam("figures", type_=JSONB),
+    bindparam("submitted_at", type_=DateTime(timezone=True)),
+)
+
+# Makes the reported areas the live area figures where they are not older: a newer
+# `as_of` always wins; at an equal `as_of` only a sitrep replaces a sitrep's figure
+# (an amendment of the same day's report). Areas that an amendment no longer
+# reports are dropped when the dropped figure came from that same day's sitrep.
+# The upsert and the delete touch different rows, so one statement can do both.
+_UPDATE_AREA_BEDS = text(
+    """
+    WITH reported AS (
+        SELECT * FROM jsonb_to_recordset(:areas)
+            AS r(bed_area text, core_open int, escalation_open int, occupied int)
+    ), upserted AS (
+        INSERT INTO capacity.area_beds AS stored
+            (org_ods, bed_area, core_open, escalation_open, occupied, as_of, source, reported_by)
+        SELECT :org, bed_area, core_open, escalation_open, occupied, :as_of, :source,
+               :reported_by
+        FROM reported
+        ON CONFLICT (org_ods, bed_area) DO UPDATE SET
+            core_open = EXCLUDED.core_open,
+            escalation_open = EXCLUDED.escalation_open,
+            occupied = EXCLUDED.occupied,
+            as_of = EXCLUDED.as_of,
+            source = EXCLUDED.source,
+            reported_by = EXCLUDED.reported_by
+        WHERE stored.as_of < EXCLUDED.as_of
+           OR (stored.as_of = EXCLUDED.as_of AND stored.source = :source)
+    )
+    DELETE FROM capacity.area_beds
+    WHERE org_ods = :org AND as_of = :as_of AND source = :source
+      AND bed_area NOT IN (SELECT bed_area FROM reported)
+    """
+).bindparams(
+    bindparam("areas", type_=JSONB),
+    bindparam("as_of", type_=DateTime(timezone=True)),
+)
 
 
 def org_lock_id(ods: str) -> int:
@@ -36,17 +122,11 @@ async def lock_org(session: AsyncSession, ods: str) -> None:
     sitrep and the area figures, and a CSV file is processed in lock order, so two
     writers can never hold rows the other one needs (no deadlock between them).
     """
-    await session.execute(select(func.pg_advisory_xact_lock(_ORG_LOCK_NAMESPACE, org_lock_id(ods))))
+    await session.execute(_LOCK_ORG, {"namespace": _ORG_LOCK_NAMESPACE, "id": org_lock_id(ods)})
 
 
 async def active_org(session: AsyncSession, ods: str) -> tuple[Organisation, CareSystem] | None:
-    row = (
-        await session.execute(
-            select(Organisation, CareSystem)
-            .join(CareSystem, col(CareSystem.code) == col(Organisation.system_code))
-            .where(col(Organisation.ods) == ods, col(Organisation.active))
-        )
-    ).first()
+    row = (await session.execute(_ACTIVE_ORG, {"ods": ods})).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -60,20 +140,21 @@ async def care_systems(session: AsyncSession) -> Sequence[CareSystem]:
     )
 
 
-async def insert_sitrep(session: AsyncSession, sitrep: Sitrep) -> bool:
-    """Insert unless the organisation already has a sitrep for the date.
+async def submit_sitrep(session: AsyncSession, sitrep: Sitrep) -> bool:
+    """Lock the organisation, then insert the sitrep and its version 1 unless the
+    organisation already has a sitrep for the date; True if inserted.
 
     ON CONFLICT makes a concurrent second submission wait for the first to commit
     and then insert nothing, instead of failing on the unique constraint.
     """
-    values = sitrep.model_dump()
-    inserted = await session.execute(
-        insert(Sitrep)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["org_ods", "sitrep_date"])
-        .returning(col(Sitrep.id))
-    )
+    params = sitrep.model_dump(include=_SUBMITTED_FIELDS)
+    params.update(lock_namespace=_ORG_LOCK_NAMESPACE, lock_id=org_lock_id(sitrep.org_ods))
+    inserted = await session.execute(_SUBMIT_SITREP, params)
     return inserted.scalar_one_or_none() is not None
+
+
+async def insert_version(session: AsyncSession, version: SitrepVersion) -> None:
+    await session.execute(_INSERT_VERSION, version.model_dump(exclude={"id"}))
 
 
 async def get_sitrep(
@@ -122,38 +203,24 @@ async def update_area_beds(
     amendment no longer reports are dropped when the dropped figure came from that
     same day's sitrep.
     """
-    rows = [
-        dict(
-            org_ods=org,
-            bed_area=a["bed_area"],
-            core_open=a["core_open"],
-            escalation_open=a["escalation_open"],
-            occupied=a["core_occupied"] + a["escalation_occupied"],
-            as_of=as_of,
-            source=SITREP_SOURCE,
-            reported_by=reported_by,
-        )
+    reported = [
+        {
+            "bed_area": a["bed_area"],
+            "core_open": a["core_open"],
+            "escalation_open": a["escalation_open"],
+            "occupied": a["core_occupied"] + a["escalation_occupied"],
+        }
         for a in areas
     ]
-    stmt = insert(AreaBeds).values(rows)
-    stored = AreaBeds.__table__.c  # type: ignore[attr-defined]
     await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["org_ods", "bed_area"],
-            set_={k: stmt.excluded[k] for k in rows[0] if k not in ("org_ods", "bed_area")},
-            where=or_(
-                stored.as_of < stmt.excluded.as_of,
-                and_(stored.as_of == stmt.excluded.as_of, stored.source == SITREP_SOURCE),
-            ),
-        )
-    )
-    await session.execute(
-        delete(AreaBeds).where(
-            col(AreaBeds.org_ods) == org,
-            col(AreaBeds.as_of) == as_of,
-            col(AreaBeds.source) == SITREP_SOURCE,
-            col(AreaBeds.bed_area).not_in([r["bed_area"] for r in rows]),
-        )
+        _UPDATE_AREA_BEDS,
+        {
+            "org": org,
+            "as_of": as_of,
+            "areas": reported,
+            "reported_by": reported_by,
+            "source": SITREP_SOURCE,
+        },
     )
 
 

@@ -75,7 +75,6 @@ async def submit(
     if problems:
         raise ValidationFailed(problems)
 
-    await repository.lock_org(session, org.ods)
     figures = body.canonical()
     sitrep = Sitrep(
         org_ods=org.ods,
@@ -84,12 +83,10 @@ async def submit(
         submitted_by=principal.key_id,
         submitted_at=now,
     )
-    if not await repository.insert_sitrep(session, sitrep):
+    if not await repository.submit_sitrep(session, sitrep):
         return await _resubmission(session, org, calendar, body.date, figures)
-
-    session.add(_version(sitrep, principal, reason=None, now=now))
-    await _record(session, principal, org, calendar, sitrep, before=None, reason=None)
-    return WriteResult(read=to_read(sitrep, calendar), changed=True)
+    read = await _record(session, principal, org, calendar, sitrep, before=None, reason=None)
+    return WriteResult(read=read, changed=True)
 
 
 async def _resubmission(
@@ -147,9 +144,14 @@ async def amend(
     before = _snapshot(sitrep)
     sitrep.figures, sitrep.version, sitrep.amended_at = figures, sitrep.version + 1, now
     session.add(sitrep)
-    session.add(_version(sitrep, principal, reason=body.reason, now=now))
-    await _record(session, principal, org, calendar, sitrep, before=before, reason=body.reason)
-    return WriteResult(read=to_read(sitrep, calendar), changed=True)
+    await session.flush()
+    await repository.insert_version(
+        session, _version(sitrep, principal, reason=body.reason, now=now)
+    )
+    read = await _record(
+        session, principal, org, calendar, sitrep, before=before, reason=body.reason
+    )
+    return WriteResult(read=read, changed=True)
 
 
 async def get_current(session: AsyncSession, ods: str, date: dt.date) -> SitrepRead:
@@ -271,10 +273,10 @@ async def _record(
     *,
     before: dict[str, Any] | None,
     reason: str | None,
-) -> None:
+) -> SitrepRead:
     """Everything an accepted write does besides the sitrep itself: the live area
-    figures, the audit entry and the event, all in the same transaction."""
-    await session.flush()
+    figures, the audit entry and the event, all in the same transaction. Returns
+    the sitrep as read back."""
     await repository.update_area_beds(
         session,
         org.ods,
@@ -294,12 +296,14 @@ async def _record(
         before=before,
         after=_snapshot(sitrep) | ({"reason": reason} if amended else {}),
     )
+    read = to_read(sitrep, calendar)
     await OUTBOX.add(
         session,
         action,
         subject=f"sitreps/{org.ods}/{sitrep.sitrep_date.isoformat()}",
-        data=event_data(to_read(sitrep, calendar), org),
+        data=event_data(read, org),
     )
+    return read
 
 
 def _snapshot(sitrep: Sitrep) -> dict[str, Any]:
