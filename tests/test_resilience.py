@@ -69,7 +69,7 @@ async def test_a_stalled_board_client_is_dropped_and_does_not_delay_others(
                 metrics = (await wicc.client.get("/flow/metrics")).text
                 assert (
                     'wicc_board_clients_dropped_total{reason="queue_full"}' in metrics
-                    or 'wicc_board_clients_dropped_total{reason="send_failed"}' in metrics
+                    or 'wicc_board_clients_dropped_total{reason="send_stalled"}' in metrics
                 )
         finally:
             stalled.close()

@@ -24,6 +24,11 @@ async def _run_hub(runtime: Runtime) -> None:
     await hub.run()
 
 
+async def _watch_stalled_boards(runtime: Runtime) -> None:
+    hub: BoardHub = runtime.components["board_hub"]
+    await hub.watch_stalls(runtime.settings.board_send_timeout_seconds)
+
+
 def _hub_ready(runtime: Runtime) -> str:
     hub: BoardHub | None = runtime.components.get("board_hub")
     return "ok" if hub is not None and hub.ready else "restoring"
@@ -42,6 +47,6 @@ def flow_service() -> ServiceSpec:
         routers=[board_router, admin_router],
         outbox=OUTBOX,
         on_start=[_start_hub],
-        workers=[_run_hub, _checkpoint],
+        workers=[_run_hub, _checkpoint, _watch_stalled_boards],
         readiness={"board": _hub_ready},
     )

@@ -34,6 +34,7 @@ class BoardClient:
     sender: asyncio.Task[None] | None = None
     dropped: str | None = None
     delivered_seq: int | None = None  # the last seq this client was sent
+    sending_since: float | None = None  # loop time the current send began
     resumed: bool = field(default=False)
 
 
@@ -186,6 +187,29 @@ class BoardHub:
         self.disconnect(client)
         if client.sender is not None:
             client.sender.cancel()
+
+    def drop_stalled(self, now: float, send_timeout: float) -> int:
+        """Drop every client whose current send began more than `send_timeout` ago."""
+        stalled = [
+            c
+            for c in self.clients
+            if c.sending_since is not None and now - c.sending_since > send_timeout
+        ]
+        for client in stalled:
+            self.drop(client, "send_stalled")
+        return len(stalled)
+
+    async def watch_stalls(self, send_timeout: float) -> None:
+        """Background task: find stalled sends a few times per `send_timeout`.
+
+        A stalled client is dropped between `send_timeout` and 1.25 x `send_timeout`
+        after its send began; a client that stops reading altogether usually fills
+        its queue first and is dropped at once.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(send_timeout / 4)
+            self.drop_stalled(loop.time(), send_timeout)
 
     def disconnect(self, client: BoardClient) -> None:
         self.clients.discard(client)

@@ -53,8 +53,7 @@ async def board_socket(
         await ws.send_denial_response(problem_for(ws, exc))
         return
     await ws.accept()
-    timeout = runtime_of(ws).settings.board_send_timeout_seconds
-    await serve_board(ws, hub, since_seq, timeout)
+    await serve_board(ws, hub, since_seq)
 
 
 async def _admit(ws: WebSocket, since: str | None) -> tuple[BoardHub, int | None]:

@@ -13,9 +13,9 @@ TRY_AGAIN_LATER = 1013  # RFC 6455: the client should reconnect (with `since`)
 CLOSE_TIMEOUT_SECONDS = 1.0
 
 
-async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None, send_timeout: float) -> None:
+async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None) -> None:
     client = hub.connect(since)
-    client.sender = asyncio.create_task(_pump(ws, client, send_timeout))
+    client.sender = asyncio.create_task(_pump(ws, client))
     listener = asyncio.create_task(_until_closed(ws))
     try:
         await asyncio.wait({client.sender, listener}, return_when=asyncio.FIRST_COMPLETED)
@@ -35,11 +35,16 @@ async def serve_board(ws: WebSocket, hub: BoardHub, since: int | None, send_time
                 await ws.close(code=TRY_AGAIN_LATER, reason=reason[:120])
 
 
-async def _pump(ws: WebSocket, client: BoardClient, send_timeout: float) -> None:
+async def _pump(ws: WebSocket, client: BoardClient) -> None:
+    # No timer per send: arming and cancelling one for each of 1,000 clients per
+    # event cost more than the send itself. The hub's stall watch drops a client
+    # whose send has not finished in time (`BoardHub.watch_stalls`).
+    loop = asyncio.get_running_loop()
     while True:
         seq, frame = await client.queue.get()
-        async with asyncio.timeout(send_timeout):
-            await ws.send_text(frame)
+        client.sending_since = loop.time()
+        await ws.send_text(frame)
+        client.sending_since = None
         client.delivered_seq = seq
 
 
