@@ -8,6 +8,8 @@ import socket
 import time
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from tests.support import Wicc, next_event, next_frame, serve, settings_for
 from wicc_shared.embedded import EmbeddedRedis
 from wicc_shared.events.envelope import Event
@@ -139,3 +141,28 @@ async def test_a_dropped_client_is_told_its_own_resume_point(fresh_db: str, redi
         assert code == 1013
         # It resumes from the last frame it actually got, not the hub's position.
         assert f"since={received[-1]['seq']}" in (reason or "")
+
+
+async def test_requests_recover_after_the_database_drops_every_connection(
+    fresh_db: str, redis_url: str
+) -> None:
+    async with serve(settings_for(fresh_db, redis_url)) as wicc:
+        assert (
+            await wicc.client.get("/capacity/v1/orgs/RNZ", headers=wicc.auth())
+        ).status_code == 200
+        # What a PostgreSQL restart does to the pooled connections.
+        async with wicc.runtime.engine.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        statuses = [
+            (await wicc.client.get("/capacity/v1/orgs/RNZ", headers=wicc.auth())).status_code
+            for _ in range(4)
+        ]
+        # Connections are not pinged before use: a request on a dead one gets a
+        # retryable 503, and the pool then replaces the old connections.
+        assert set(statuses) <= {200, 503}
+        assert statuses[-2:] == [200, 200]
