@@ -29,6 +29,7 @@ from sqlmodel import col
 
 from wicc_capacity.sitreps.models import Sitrep, SitrepMissing, SitrepVersion
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
+from wicc_shared.kernel.org_cache import cached_active_org
 
 SITREP_SOURCE = "sitrep"
 # Two-int4 advisory locks have a key space of their own; this namespace keeps the
@@ -48,11 +49,35 @@ _LOCK_ORG = select(func.pg_advisory_xact_lock(bindparam("namespace"), bindparam(
 _INSERT_VERSION = insert(SitrepVersion.__table__)  # type: ignore[attr-defined]
 _SUBMITTED_FIELDS = {"id", "org_ods", "sitrep_date", "figures", "submitted_by", "submitted_at"}
 
-# Takes the organisation's lock, then inserts the sitrep and its first version,
-# unless the organisation already has one for the date (then: no row returned).
-# Referencing `org_lock` makes PostgreSQL take the lock before the insert.
-_SUBMIT_SITREP = text(
-    """
+# The ON CONFLICT rule for live area figures, shared by both statements below: a
+# newer `as_of` always wins; at an equal `as_of` only a sitrep replaces a sitrep's
+# figure (an amendment of the same day's report).
+_AREA_UPSERT_RULE = """
+    ON CONFLICT (org_ods, bed_area) DO UPDATE SET
+        core_open = EXCLUDED.core_open,
+        escalation_open = EXCLUDED.escalation_open,
+        occupied = EXCLUDED.occupied,
+        as_of = EXCLUDED.as_of,
+        source = EXCLUDED.source,
+        reported_by = EXCLUDED.reported_by
+    WHERE stored.as_of < EXCLUDED.as_of
+       OR (stored.as_of = EXCLUDED.as_of AND stored.source = :source)
+"""
+_REPORTED_AREAS = (
+    "jsonb_to_recordset(:areas) AS reported"
+    "(bed_area text, core_open int, escalation_open int, occupied int)"
+)
+_AREA_COLUMNS = (
+    "(org_ods, bed_area, core_open, escalation_open, occupied, as_of, source, reported_by)"
+)
+
+# A new sitrep in one round trip: take the organisation's lock, insert the sitrep
+# unless it already has one for the date (then nothing else happens and no row is
+# returned), its version 1, and its areas as the live figures where not older.
+# Referencing `org_lock` makes PostgreSQL take the lock before the insert. (Unlike
+# an amendment, a first sitrep has no earlier areas of the same day to drop.)
+# The statements are joined from constant fragments; every value is a parameter.
+_SUBMIT_HEAD = """
     WITH org_lock AS (
         SELECT pg_advisory_xact_lock(:lock_namespace, :lock_id)
     ), new_sitrep AS (
@@ -61,50 +86,69 @@ _SUBMIT_SITREP = text(
         SELECT :id, :org_ods, :sitrep_date, 1, :figures, :submitted_by, :submitted_at
         FROM org_lock
         ON CONFLICT (org_ods, sitrep_date) DO NOTHING
-        RETURNING id, figures, submitted_by, submitted_at
+        RETURNING id, org_ods, figures, submitted_by, submitted_at
     ), first_version AS (
         INSERT INTO capacity.sitrep_version (sitrep_id, version, figures, submitted_by, created_at)
         SELECT id, 1, figures, submitted_by, submitted_at FROM new_sitrep
+    ), live_areas AS (
+        INSERT INTO capacity.area_beds AS stored
+"""
+_SUBMIT_AREAS = """
+        SELECT new_sitrep.org_ods, reported.bed_area, reported.core_open,
+               reported.escalation_open, reported.occupied, :as_of, :source,
+               new_sitrep.submitted_by
+        FROM new_sitrep,
+"""
+_SUBMIT_TAIL = """
     )
     SELECT id FROM new_sitrep
-    """
+"""
+_SUBMIT_SITREP = text(
+    _SUBMIT_HEAD
+    + _AREA_COLUMNS
+    + _SUBMIT_AREAS
+    + _REPORTED_AREAS
+    + _AREA_UPSERT_RULE
+    + _SUBMIT_TAIL
 ).bindparams(
     bindparam("id", type_=Uuid),
     bindparam("sitrep_date", type_=Date),
     bindparam("figures", type_=JSONB),
     bindparam("submitted_at", type_=DateTime(timezone=True)),
+    bindparam("areas", type_=JSONB),
+    bindparam("as_of", type_=DateTime(timezone=True)),
 )
 
-# Makes the reported areas the live area figures where they are not older: a newer
-# `as_of` always wins; at an equal `as_of` only a sitrep replaces a sitrep's figure
-# (an amendment of the same day's report). Areas that an amendment no longer
-# reports are dropped when the dropped figure came from that same day's sitrep.
-# The upsert and the delete touch different rows, so one statement can do both.
-_UPDATE_AREA_BEDS = text(
-    """
+# An amendment's areas: upserted by the rule above, and the areas it no longer
+# reports dropped when their figure came from that same day's sitrep. The upsert
+# and the delete touch different rows, so one statement does both.
+_AMEND_REPORTED = """
     WITH reported AS (
-        SELECT * FROM jsonb_to_recordset(:areas)
-            AS r(bed_area text, core_open int, escalation_open int, occupied int)
+        SELECT * FROM
+"""
+_AMEND_UPSERT = """
     ), upserted AS (
         INSERT INTO capacity.area_beds AS stored
-            (org_ods, bed_area, core_open, escalation_open, occupied, as_of, source, reported_by)
+"""
+_AMEND_AREAS = """
         SELECT :org, bed_area, core_open, escalation_open, occupied, :as_of, :source,
                :reported_by
         FROM reported
-        ON CONFLICT (org_ods, bed_area) DO UPDATE SET
-            core_open = EXCLUDED.core_open,
-            escalation_open = EXCLUDED.escalation_open,
-            occupied = EXCLUDED.occupied,
-            as_of = EXCLUDED.as_of,
-            source = EXCLUDED.source,
-            reported_by = EXCLUDED.reported_by
-        WHERE stored.as_of < EXCLUDED.as_of
-           OR (stored.as_of = EXCLUDED.as_of AND stored.source = :source)
+"""
+_AMEND_DROP = """
     )
     DELETE FROM capacity.area_beds
     WHERE org_ods = :org AND as_of = :as_of AND source = :source
       AND bed_area NOT IN (SELECT bed_area FROM reported)
-    """
+"""
+_UPDATE_AREA_BEDS = text(
+    _AMEND_REPORTED
+    + _REPORTED_AREAS
+    + _AMEND_UPSERT
+    + _AREA_COLUMNS
+    + _AMEND_AREAS
+    + _AREA_UPSERT_RULE
+    + _AMEND_DROP
 ).bindparams(
     bindparam("areas", type_=JSONB),
     bindparam("as_of", type_=DateTime(timezone=True)),
@@ -126,6 +170,13 @@ async def lock_org(session: AsyncSession, ods: str) -> None:
 
 
 async def active_org(session: AsyncSession, ods: str) -> tuple[Organisation, CareSystem] | None:
+    """The active organisation and its care system (cached briefly: see org_cache)."""
+    return await cached_active_org(session, ods, _load_active_org)
+
+
+async def _load_active_org(
+    session: AsyncSession, ods: str
+) -> tuple[Organisation, CareSystem] | None:
     row = (await session.execute(_ACTIVE_ORG, {"ods": ods})).first()
     return None if row is None else (row[0], row[1])
 
@@ -140,15 +191,22 @@ async def care_systems(session: AsyncSession) -> Sequence[CareSystem]:
     )
 
 
-async def submit_sitrep(session: AsyncSession, sitrep: Sitrep) -> bool:
-    """Lock the organisation, then insert the sitrep and its version 1 unless the
-    organisation already has a sitrep for the date; True if inserted.
+async def submit_sitrep(session: AsyncSession, sitrep: Sitrep, *, as_of: dt.datetime) -> bool:
+    """Lock the organisation, then insert the sitrep, its version 1 and its live area
+    figures (as of `as_of`), unless the organisation already has a sitrep for the
+    date; True if inserted.
 
     ON CONFLICT makes a concurrent second submission wait for the first to commit
     and then insert nothing, instead of failing on the unique constraint.
     """
     params = sitrep.model_dump(include=_SUBMITTED_FIELDS)
-    params.update(lock_namespace=_ORG_LOCK_NAMESPACE, lock_id=org_lock_id(sitrep.org_ods))
+    params.update(
+        lock_namespace=_ORG_LOCK_NAMESPACE,
+        lock_id=org_lock_id(sitrep.org_ods),
+        areas=_live_figures(sitrep.figures["beds"]),
+        as_of=as_of,
+        source=SITREP_SOURCE,
+    )
     inserted = await session.execute(_SUBMIT_SITREP, params)
     return inserted.scalar_one_or_none() is not None
 
@@ -196,14 +254,22 @@ async def update_area_beds(
     areas: Sequence[dict[str, Any]],
     reported_by: str,
 ) -> None:
-    """Make the sitrep's areas the live area figures where they are not older.
+    """Make an amended sitrep's areas the live area figures where they are not older."""
+    await session.execute(
+        _UPDATE_AREA_BEDS,
+        {
+            "org": org,
+            "as_of": as_of,
+            "areas": _live_figures(areas),
+            "reported_by": reported_by,
+            "source": SITREP_SOURCE,
+        },
+    )
 
-    A newer `as_of` always wins. At an equal `as_of` only a sitrep replaces a
-    sitrep's figure: that is an amendment of the same day's report. Areas that an
-    amendment no longer reports are dropped when the dropped figure came from that
-    same day's sitrep.
-    """
-    reported = [
+
+def _live_figures(areas: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sitrep's bed areas as live area figures (occupied = core + escalation)."""
+    return [
         {
             "bed_area": a["bed_area"],
             "core_open": a["core_open"],
@@ -212,16 +278,6 @@ async def update_area_beds(
         }
         for a in areas
     ]
-    await session.execute(
-        _UPDATE_AREA_BEDS,
-        {
-            "org": org,
-            "as_of": as_of,
-            "areas": reported,
-            "reported_by": reported_by,
-            "source": SITREP_SOURCE,
-        },
-    )
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,8 @@ async def submit(
         submitted_by=principal.key_id,
         submitted_at=now,
     )
-    if not await repository.submit_sitrep(session, sitrep):
+    as_of = calendar.as_of(body.date)
+    if not await repository.submit_sitrep(session, sitrep, as_of=as_of):
         return await _resubmission(session, org, calendar, body.date, figures)
     read = await _record(session, principal, org, calendar, sitrep, before=None, reason=None)
     return WriteResult(read=read, changed=True)
@@ -147,6 +148,9 @@ async def amend(
     await session.flush()
     await repository.insert_version(
         session, _version(sitrep, principal, reason=body.reason, now=now)
+    )
+    await repository.update_area_beds(
+        session, org.ods, calendar.as_of(date), figures["beds"], principal.key_id
     )
     read = await _record(
         session, principal, org, calendar, sitrep, before=before, reason=body.reason
@@ -274,16 +278,9 @@ async def _record(
     before: dict[str, Any] | None,
     reason: str | None,
 ) -> SitrepRead:
-    """Everything an accepted write does besides the sitrep itself: the live area
-    figures, the audit entry and the event, all in the same transaction. Returns
-    the sitrep as read back."""
-    await repository.update_area_beds(
-        session,
-        org.ods,
-        calendar.as_of(sitrep.sitrep_date),
-        sitrep.figures["beds"],
-        principal.key_id,
-    )
+    """What every accepted write records besides the sitrep and its figures: the
+    audit entry and the event, in the same transaction. Returns the sitrep as read
+    back."""
     amended = before is not None
     action = SITREP_AMENDED if amended else SITREP_SUBMITTED
     await record_audit(
