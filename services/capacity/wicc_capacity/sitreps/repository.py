@@ -171,10 +171,10 @@ async def lock_org(session: AsyncSession, ods: str) -> None:
 
 async def active_org(session: AsyncSession, ods: str) -> tuple[Organisation, CareSystem] | None:
     """The active organisation and its care system (cached briefly: see org_cache)."""
-    return await cached_active_org(session, ods, _load_active_org)
+    return await cached_active_org(session, ods, load_active_org)
 
 
-async def _load_active_org(
+async def load_active_org(
     session: AsyncSession, ods: str
 ) -> tuple[Organisation, CareSystem] | None:
     row = (await session.execute(_ACTIVE_ORG, {"ods": ods})).first()
