@@ -31,6 +31,7 @@ import math
 import multiprocessing
 import os
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -49,8 +50,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+
+from bench.ws_client import WebSocketClient
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -64,6 +65,8 @@ PUT_TIMEOUT_SECONDS = 10.0
 CLIENT_RESULTS_TIMEOUT_SECONDS = 120.0
 CLOSE_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.05
+_BEDS_UPDATED = re.compile(r'"type":\s*"beds\.updated"')
+_AS_OF = re.compile(r'"as_of":\s*"([^"]+)"')
 
 
 # -- shared between the benchmark and its client processes ---------------------------
@@ -138,63 +141,47 @@ async def _run_clients(
     results = [ClientResult() for _ in range(job.clients)]
     gate = asyncio.Semaphore(job.connect_concurrency)
     headers = {"Authorization": f"Bearer {job.token}"}
+    unit_marker = re.compile(rf'"unit_id":\s*"{re.escape(job.unit_id)}"')
 
-    async def open_one(result: ClientResult) -> ClientConnection | None:
-        ws: ClientConnection | None = None
+    def on_event(result: ClientResult, text: str, at: float) -> None:
+        # Only what the measurement needs, without parsing the whole frame: clients
+        # share the CPUs with the server, so their cost per frame counts against it.
+        if not _BEDS_UPDATED.search(text) or not unit_marker.search(text):
+            return
+        as_of = _AS_OF.search(text)
+        if as_of is not None:
+            result.events.append((as_of.group(1), at))
+            received[job.index] += 1
+
+    async def open_one(result: ClientResult) -> WebSocketClient | None:
+        first: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_message(text: str, at: float) -> None:
+            if not first.done():
+                first.set_result(text)
+            else:
+                on_event(result, text, at)
+
+        ws: WebSocketClient | None = None
         try:
             async with gate:  # a handshake's time starts when it may start
                 started = time.perf_counter()
                 async with asyncio.timeout(job.connect_timeout):
-                    ws = await connect(
-                        job.ws_url,
-                        additional_headers=headers,
-                        max_size=None,
-                        compression=None,
-                        open_timeout=job.connect_timeout,
-                        ping_interval=None,
-                        close_timeout=CLOSE_TIMEOUT_SECONDS,
-                    )
-                    first = json.loads(await ws.recv())
-                    if first.get("kind") != "snapshot":
-                        raise RuntimeError(f"first frame is {first.get('kind')!r}, no snapshot")
+                    ws = await WebSocketClient.connect(job.ws_url, headers, on_message)
+                    kind = json.loads(await first).get("kind")
+                    if kind != "snapshot":
+                        raise RuntimeError(f"first frame is {kind!r}, no snapshot")
                 elapsed = time.perf_counter() - started
         except Exception as exc:
             result.error = f"connect: {exc!r}"
             if ws is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT_SECONDS)
+                await ws.close()
             return None
         result.connect_seconds = elapsed
         connected[job.index] += 1
         return ws
 
     sockets = await asyncio.gather(*(open_one(r) for r in results))
-    stopping = False
-
-    async def listen(ws: ClientConnection, result: ClientResult) -> None:
-        try:
-            async for message in ws:
-                at = time.time()  # first thing: the frame has just reached this client
-                frame = json.loads(message)
-                if frame.get("kind") != "event":
-                    continue
-                event = frame["event"]
-                data = event.get("data") or {}
-                if event.get("type") == "beds.updated" and data.get("unit_id") == job.unit_id:
-                    result.events.append((str(data["as_of"]), at))
-                    received[job.index] += 1
-        except ConnectionClosed as exc:
-            if not stopping:
-                result.closed_by_server = f"{exc.rcvd.code} {exc.rcvd.reason}" if exc.rcvd else "?"
-            return
-        if not stopping:
-            result.closed_by_server = f"{ws.close_code} {ws.close_reason}"
-
-    listeners = [
-        asyncio.create_task(listen(ws, r))
-        for ws, r in zip(sockets, results, strict=True)
-        if ws is not None
-    ]
     # The harness must not add pauses of its own to what it measures: with 500 sockets
     # a full collection takes tens of ms, so the cyclic GC is paused while events are
     # expected (reference counting still frees almost everything; the phase is bounded).
@@ -209,20 +196,34 @@ async def _run_clients(
         gc.enable()
         gc.unfreeze()
     cpu_measured = _cpu_seconds() - cpu_before
-    stopping = True
-    open_sockets = [ws for ws in sockets if ws is not None]
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS * 2):
-            await asyncio.gather(*(ws.close() for ws in open_sockets), return_exceptions=True)
-    for task in listeners:
-        task.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
+    for ws, result in zip(sockets, results, strict=True):
+        if ws is not None and ws.closed.done():
+            result.closed_by_server = ws.closed.result()
+    open_sockets = [ws for ws in sockets if ws is not None and not ws.closed.done()]
+    await asyncio.gather(*(ws.close() for ws in open_sockets), return_exceptions=True)
     return ProcessReport(results=results, cpu_seconds_measured=cpu_measured)
 
 
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _process_stats() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds) for every process (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        stats[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+    return stats
 
 
 # -- the server under test --------------------------------------------------------------
@@ -288,15 +289,21 @@ class WiccServer:
         return (self.data_dir / "admin-token").read_text().strip()
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU of the server process (Linux /proc), None if unknown."""
+        """User + system CPU of the server's Python processes (the process and its worker
+        processes, not the embedded PostgreSQL and Redis), None if unknown."""
         if self.process is None:
             return None
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+        stats = _process_stats()
+        own = stats.get(self.process.pid)
+        if own is None:
             return None
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        pids = [self.process.pid]
+        pids += [
+            pid
+            for pid, (ppid, name, _) in stats.items()
+            if ppid == self.process.pid and name.startswith("python")
+        ]
+        return sum(stats[pid][2] for pid in pids)
 
     def stop(self) -> None:
         process = self.process
@@ -372,6 +379,7 @@ class Config:
     connect_timeout: float
     drain_timeout: float
     client_loop: str
+    workers: int = 1
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
@@ -475,11 +483,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    data_dir: Path | None, port: int, keep_data: bool, progress: Progress
+    data_dir: Path | None, port: int, keep_data: bool, progress: Progress, workers: int = 1
 ) -> Iterator[tuple[WiccServer, str]]:
     temporary = data_dir is None
     directory = Path(tempfile.mkdtemp(prefix="wicc-bench-")) if data_dir is None else data_dir
-    server = WiccServer(directory, port)
+    server = WiccServer(directory, port, extra_env={"WICC_WORKERS": str(workers)})
     failed = False
     try:
         server.start()
@@ -796,7 +804,10 @@ def render(config: Config, results: dict[str, Any]) -> str:
 
 def run(config: Config, data_dir: Path | None, keep_data: bool) -> dict[str, Any]:
     progress = Progress()
-    with running_server(data_dir, config.port, keep_data, progress) as (server, token):
+    with running_server(data_dir, config.port, keep_data, progress, config.workers) as (
+        server,
+        token,
+    ):
         ws_url = f"ws://{LOOPBACK}:{config.port}/flow/v1/board/ws"
         with client_fleet(config, ws_url, token) as fleet:
             connect_seconds = wait_until_connected(fleet, config, progress)
@@ -861,6 +872,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="uvloop",
         help="event loop of the client processes (uvloop)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server worker processes (WICC_WORKERS); boards are spread over them (1)",
+    )
     parser.add_argument("--label", default="", help="free text stored with the results")
     parser.add_argument(
         "--json-out", type=Path, default=DEFAULT_JSON_OUT, help=f"({DEFAULT_JSON_OUT})"
@@ -896,6 +913,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         connect_timeout=args.connect_timeout,
         drain_timeout=args.drain_timeout,
         client_loop=args.client_loop,
+        workers=args.workers,
     )
     started_at = datetime.now(UTC)
     command = shlex.join(

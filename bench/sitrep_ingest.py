@@ -190,12 +190,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--json-out", type=Path, default=Path("bench/results/sitrep_ingest.json"))
     args = parser.parse_args(argv)
     progress = Progress()
     directory = Path(tempfile.mkdtemp(prefix="wicc-bench-sitrep-"))
     system_file = reference_file(directory, args.orgs)
-    server = WiccServer(directory, free_port(), extra_env={"WICC_SYSTEM_FILE": str(system_file)})
+    server = WiccServer(
+        directory,
+        free_port(),
+        extra_env={"WICC_SYSTEM_FILE": str(system_file), "WICC_WORKERS": str(args.workers)},
+    )
     try:
         server.start()
         token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)

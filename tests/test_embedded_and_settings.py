@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from redis import Redis
 
+from wicc.cli import worker_environment
 from wicc_shared.embedded import EmbeddedRedis
 from wicc_shared.settings import Settings, to_asyncpg_url
 
@@ -54,3 +55,23 @@ def test_development_defaults_are_accepted() -> None:
 def test_plain_postgres_urls_are_accepted() -> None:
     assert to_asyncpg_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert to_asyncpg_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def test_worker_processes_get_the_resolved_urls_and_admin_token() -> None:
+    settings = Settings(
+        database_url="postgresql://db.example/wicc",
+        redis_url="redis://cache.example/0",
+        admin_token=SecretStr("tok"),
+        workers=2,
+    )
+    assert worker_environment(settings) == {
+        "DATABASE_URL": "postgresql://db.example/wicc",
+        "REDIS_URL": "redis://cache.example/0",
+        "WICC_ADMIN_TOKEN": "tok",
+    }
+
+
+@pytest.mark.parametrize("workers", [0, 65])
+def test_worker_count_is_bounded(workers: int) -> None:
+    with pytest.raises(ValidationError):
+        Settings(workers=workers)

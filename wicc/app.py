@@ -13,3 +13,9 @@ from wicc_shared.settings import Settings
 
 def create_app(settings: Settings) -> FastAPI:
     return create_process_app([capacity_service(), flow_service(), escalation_service()], settings)
+
+
+def create_app_from_env() -> FastAPI:
+    """For worker processes (`WICC_WORKERS` > 1): settings come from the environment,
+    which `wicc run` fills with the URLs of the servers it started."""
+    return create_app(Settings())

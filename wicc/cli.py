@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+from typing import Any
 
 import uvicorn
 
@@ -53,14 +55,31 @@ def cmd_run(settings: Settings, *, demo: bool) -> None:
         counts = asyncio.run(_load_reference(ready, demo=demo))
         print(f"reference data: {counts}", flush=True)
         _print_banner(ready)
-        uvicorn.run(
-            create_app(ready),
-            host=ready.host,
-            port=ready.port,
-            log_level="warning",
-            ws_per_message_deflate=False,
-            lifespan="on",
-        )
+        _serve(ready)
+
+
+def _serve(settings: Settings) -> None:
+    options: dict[str, Any] = dict(
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        lifespan="on",
+    )
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Worker processes build their app from the environment: hand them the URLs of
+    # the embedded servers and the admin token this process resolved.
+    os.environ.update(worker_environment(settings))
+    uvicorn.run("wicc.app:create_app_from_env", factory=True, workers=settings.workers, **options)
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    env = {"DATABASE_URL": settings.database_url or "", "REDIS_URL": settings.redis_url or ""}
+    if settings.admin_token is not None:
+        env["WICC_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
+    return env
 
 
 def _print_banner(settings: Settings) -> None:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
     data_dir: Path = Path(".wicc")
     admin_token: SecretStr | None = None
     system_file: Path = Path("reference/wiltshire.yaml")

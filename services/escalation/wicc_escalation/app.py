@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 from wicc_escalation.inputs.consumer import HANDLED_TYPES, apply_beds_updated
@@ -16,7 +17,11 @@ CONSUMER_GROUP = "escalation-inputs"
 
 def inputs_consumer(runtime: Runtime) -> StreamConsumer:
     config = ConsumerConfig(
-        group=CONSUMER_GROUP, consumer=socket.gethostname(), types=HANDLED_TYPES
+        # One name per process: replicas and worker processes on one host must not
+        # share a consumer (each would acknowledge the other's pending entries).
+        group=CONSUMER_GROUP,
+        consumer=f"{socket.gethostname()}-{os.getpid()}",
+        types=HANDLED_TYPES,
     )
     return StreamConsumer(runtime.stream, runtime.sessions, INBOX, config, apply_beds_updated)
 

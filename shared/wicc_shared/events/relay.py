@@ -33,6 +33,7 @@ MAX_BACKOFF_SECONDS = 5.0
 # Published rows are kept a while for audit and replay from the database, then pruned.
 KEEP_PUBLISHED = timedelta(days=7)
 PRUNE_EVERY_SECONDS = 3600.0
+LOCKED_RETRY_SECONDS = 0.01
 
 
 class OutboxRelay:
@@ -67,7 +68,11 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
-            if published < BATCH_SIZE:
+            if published is None:
+                # Another process's relay is publishing. It may have read the outbox
+                # before our commit, so look again shortly rather than at the next poll.
+                await asyncio.sleep(LOCKED_RETRY_SECONDS)
+            elif published < BATCH_SIZE:
                 await self._sleep_until_kicked()
 
     async def _sleep_until_kicked(self) -> None:
@@ -75,13 +80,14 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
         self._wake.clear()
 
-    async def publish_pending(self) -> int:
-        """Publish one batch; return how many rows went out."""
+    async def publish_pending(self) -> int | None:
+        """Publish one batch; return how many rows went out, or None when another
+        relay holds this schema's lock."""
         t = self.table
         async with self.engine.begin() as conn:
             locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id)))
             if not locked:
-                return 0
+                return None
             rows = (
                 await conn.execute(
                     select(t.c.id, t.c.payload)

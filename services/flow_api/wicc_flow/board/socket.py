@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from wicc_flow.board.hub import BoardClient, BoardHub
+from wicc_shared.middleware import RAW_WEBSOCKET_SEND
 
 TRY_AGAIN_LATER = 1013  # RFC 6455: the client should reconnect (with `since`)
 CLOSE_TIMEOUT_SECONDS = 1.0
@@ -40,10 +42,11 @@ async def _pump(ws: WebSocket, client: BoardClient) -> None:
     # event cost more than the send itself. The hub's stall watch drops a client
     # whose send has not finished in time (`BoardHub.watch_stalls`).
     loop = asyncio.get_running_loop()
+    send: Send = ws.scope.get(RAW_WEBSOCKET_SEND, ws.send)
     while True:
         seq, frame = await client.queue.get()
         client.sending_since = loop.time()
-        await ws.send_text(frame)
+        await send({"type": "websocket.send", "text": frame})
         client.sending_since = None
         client.delivered_seq = seq
 
