@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,7 +19,7 @@ POOL_RECYCLE_SECONDS = 1800
 
 
 def create_engine(url: str, application_name: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -28,6 +30,19 @@ def create_engine(url: str, application_name: str, *, pool_size: int = 10) -> As
         pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args={"server_settings": {"application_name": application_name}},
     )
+    event.listen(engine.sync_engine, "handle_error", _broken_connection_is_a_disconnect)
+    return engine
+
+
+def _broken_connection_is_a_disconnect(context: ExceptionContext) -> None:
+    """A connection the server dropped can fail with asyncpg's InternalClientError
+    (its protocol caught mid-operation) before asyncpg marks it closed, which the
+    dialect would report as an ordinary error and keep the connection. It is
+    unusable either way: count it as a disconnect, so the pool discards it and the
+    request gets a retryable 503."""
+    cause = context.original_exception.__cause__
+    if type(cause).__name__ == "InternalClientError":
+        context.is_disconnect = True
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

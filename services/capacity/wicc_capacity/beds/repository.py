@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -13,21 +13,31 @@ from sqlmodel import col
 from wicc_capacity.beds.models import BedState, BedStateHistory
 from wicc_capacity.beds.status_models import AreaBeds, BedStatus
 from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
+from wicc_shared.kernel.reference_cache import cached_reference
 
 _Ts = TypeVarTuple("_Ts")
+
+
+_UNIT_WITH_ORG = (
+    select(Unit, Site, Organisation)
+    .join(Site, col(Site.code) == col(Unit.site_code))
+    .join(Organisation, col(Organisation.ods) == col(Unit.org_ods))
+    .where(col(Unit.id) == bindparam("unit_id"), col(Unit.active), col(Organisation.active))
+)
 
 
 async def unit_with_org(
     session: AsyncSession, unit_id: str
 ) -> tuple[Unit, Site, Organisation] | None:
-    row = (
-        await session.execute(
-            select(Unit, Site, Organisation)
-            .join(Site, col(Site.code) == col(Unit.site_code))
-            .join(Organisation, col(Organisation.ods) == col(Unit.org_ods))
-            .where(col(Unit.id) == unit_id, col(Unit.active))
-        )
-    ).first()
+    """An active unit of an active organisation, with its site (cached briefly:
+    reference_cache)."""
+    return await cached_reference(session, "unit", unit_id, load_unit_with_org)
+
+
+async def load_unit_with_org(
+    session: AsyncSession, unit_id: str
+) -> tuple[Unit, Site, Organisation] | None:
+    row = (await session.execute(_UNIT_WITH_ORG, {"unit_id": unit_id})).first()
     return None if row is None else (row[0], row[1], row[2])
 
 

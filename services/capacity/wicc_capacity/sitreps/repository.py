@@ -29,7 +29,7 @@ from sqlmodel import col
 
 from wicc_capacity.sitreps.models import Sitrep, SitrepMissing, SitrepVersion
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
-from wicc_shared.kernel.org_cache import cached_active_org
+from wicc_shared.kernel.reference_cache import cached_reference
 
 SITREP_SOURCE = "sitrep"
 # Two-int4 advisory locks have a key space of their own; this namespace keeps the
@@ -170,8 +170,8 @@ async def lock_org(session: AsyncSession, ods: str) -> None:
 
 
 async def active_org(session: AsyncSession, ods: str) -> tuple[Organisation, CareSystem] | None:
-    """The active organisation and its care system (cached briefly: see org_cache)."""
-    return await cached_active_org(session, ods, load_active_org)
+    """The active organisation and its care system (cached briefly: reference_cache)."""
+    return await cached_reference(session, "active_org", ods, load_active_org)
 
 
 async def load_active_org(

@@ -1,4 +1,4 @@
-"""The short-lived cache of active organisations, against the real reference tables."""
+"""The short-lived cache of reference rows, against the real reference tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wicc_capacity.sitreps.repository import load_active_org
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.models import CareSystem, Organisation
-from wicc_shared.kernel.org_cache import TTL_SECONDS, cached_active_org
+from wicc_shared.kernel.reference_cache import TTL_SECONDS, cached_reference
 
 
 class _Clock:
@@ -46,7 +46,7 @@ async def _lookup(
     sessions: async_sessionmaker[AsyncSession], ods: str, load: _CountingLoader, clock: _Clock
 ) -> tuple[Organisation, CareSystem] | None:
     async with sessions() as session:
-        return await cached_active_org(session, ods, load, now=clock)
+        return await cached_reference(session, "active_org", ods, load, now=clock)
 
 
 async def test_a_found_organisation_is_reused_until_the_ttl_passes(
