@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.support import Wicc
 from wicc_shared.db import create_engine, create_sessionmaker
-from wicc_shared.kernel.models import CareService
+from wicc_shared.kernel.models import CareService, Organisation, Site, Unit
 from wicc_shared.kernel.reference import (
     CareServiceType,
     ReferenceFile,
@@ -231,3 +231,30 @@ async def test_a_retired_care_service_takes_no_reports(wicc: Wicc) -> None:
     assert {e["field"] for e in response.json()["errors"]} == {"service_type"}
     offered = await wicc.client.get("/capacity/v1/providers/WHC/capacity", headers=wicc.auth())
     assert "community_hospital" not in {s["service_type"] for s in offered.json()["services"]}
+
+
+async def test_an_organisation_dropped_from_the_file_takes_its_sites_and_units_with_it(
+    fresh_db: str,
+) -> None:
+    document = yaml.safe_load(WILTSHIRE.read_text())
+    dropped = next(o for o in document["organisations"] if o["ods"] == "RN3")
+    document["organisations"].remove(dropped)
+    dropped_units = {u["id"] for site in dropped["sites"] for u in site["units"]}
+
+    engine = create_engine(fresh_db, "wicc-tests", pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await load_reference(session, ReferenceFile.model_validate(document))
+        async with create_sessionmaker(engine)() as session:
+            orgs = {
+                o.ods: o.active for o in (await session.execute(select(Organisation))).scalars()
+            }
+            sites = (await session.execute(select(Site))).scalars().all()
+            units = (await session.execute(select(Unit))).scalars().all()
+    finally:
+        await engine.dispose()
+
+    assert orgs["RN3"] is False and orgs["RNZ"] is True
+    assert dropped_units and all(not u.active for u in units if u.id in dropped_units)
+    assert all(not s.active for s in sites if s.org_ods == "RN3")
+    assert all(u.active for u in units if u.org_ods == "RNZ")

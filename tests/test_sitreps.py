@@ -466,21 +466,37 @@ async def test_missing_sitreps_after_the_deadline_are_reported_and_announced_onc
     assert only_missing["total"] == 3
 
     await _check_now(worker)
-    events = await events_of(wicc, "sitrep.missing", 3)
-    assert sorted(e.data["org"] for e in events) == ["RD1", "RVN", "WHC"]
-    assert {e.data["date"] for e in events} == {TODAY.isoformat()}
-    assert {e.subject for e in events} >= {f"sitreps/RD1/{TODAY}"}
+    # The first check (10:00) already announced yesterday's five: the catch-up day.
+    events = await events_of(wicc, "sitrep.missing", 8)
+    today = [e for e in events if e.data["date"] == TODAY.isoformat()]
+    assert sorted(e.data["org"] for e in today) == ["RD1", "RVN", "WHC"]
+    assert {e.subject for e in today} >= {f"sitreps/RD1/{TODAY}"}
 
     # Later checks, and a late submission, announce nobody twice.
     assert (await post_sitrep(wicc, sitrep_body("RD1"))).status_code == 201
     await _check_now(worker)
     await _check_now(worker)
-    assert await count(wicc, "SELECT count(*) FROM capacity.sitrep_missing") == 3
+    assert await count(wicc, "SELECT count(*) FROM capacity.sitrep_missing") == 8
     assert (
-        await count(wicc, "SELECT count(*) FROM capacity.outbox WHERE type = 'sitrep.missing'") == 3
+        await count(wicc, "SELECT count(*) FROM capacity.outbox WHERE type = 'sitrep.missing'") == 8
     )
-    assert len(await events_of(wicc, "sitrep.missing", 4, timeout=0.5)) == 3
+    assert len(await events_of(wicc, "sitrep.missing", 9, timeout=0.5)) == 8
     assert _by_org(await _status(wicc))["RD1"] == "late"
+
+
+async def test_a_deadline_passed_while_nothing_ran_is_announced_the_next_day(
+    wicc: Wicc,
+) -> None:
+    worker = await _deadline_worker(wicc)
+    yesterday = TODAY - dt.timedelta(days=1)
+    set_clock(wicc, dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC))  # before yesterday's deadline
+    assert (await post_sitrep(wicc, sitrep_body("RNZ", date=yesterday))).status_code == 201
+    # No check ran after yesterday's deadline; the first one comes the next morning.
+    set_clock(wicc, dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await _check_now(worker)
+    events = await events_of(wicc, "sitrep.missing", 4)
+    assert {e.data["date"] for e in events} == {yesterday.isoformat()}
+    assert sorted(e.data["org"] for e in events) == sorted(set(MUST_REPORT) - {"RNZ"})
 
 
 async def test_an_unknown_system_is_422_naming_it(wicc: Wicc) -> None:

@@ -265,21 +265,26 @@ async def _retire_missing(
     sites: list[dict[str, Any]],
     units: list[dict[str, Any]],
 ) -> None:
-    org_ids = [o["ods"] for o in orgs]
+    """Organisations, sites and units of the system that the file no longer lists
+    become inactive (rows stay: history refers to them). Sites and units of a
+    dropped organisation go with it."""
     in_system = col(Organisation.system_code) == system_code
+    system_orgs = select(col(Organisation.ods)).where(in_system)
     await session.execute(
         update(Organisation)
-        .where(in_system, col(Organisation.ods).not_in(org_ids))
+        .where(in_system, col(Organisation.ods).not_in([o["ods"] for o in orgs]))
         .values(active=False)
     )
     await session.execute(
         update(Site)
-        .where(col(Site.org_ods).in_(org_ids), col(Site.code).not_in([s["code"] for s in sites]))
+        .where(
+            col(Site.org_ods).in_(system_orgs), col(Site.code).not_in([s["code"] for s in sites])
+        )
         .values(active=False)
     )
     await session.execute(
         update(Unit)
-        .where(col(Unit.org_ods).in_(org_ids), col(Unit.id).not_in([u["id"] for u in units]))
+        .where(col(Unit.org_ods).in_(system_orgs), col(Unit.id).not_in([u["id"] for u in units]))
         .values(active=False)
     )
 

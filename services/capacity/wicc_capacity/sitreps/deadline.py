@@ -22,6 +22,8 @@ from wicc_shared.runtime import Runtime
 logger = logging.getLogger(__name__)
 
 SITREP_MISSING = "sitrep.missing"
+# How many past days a deadline check also covers (see `announce_missing`).
+CATCH_UP_DAYS = 1
 SNAPSHOT_TIME = dt.time(8, 0)  # sitrep figures describe 08:00 on the sitrep date
 CHECK_INTERVAL_SECONDS = 30.0
 COMPONENT = "sitrep-deadline"
@@ -60,28 +62,32 @@ class SitrepCalendar:
 
 
 async def announce_missing(session: AsyncSession, now: dt.datetime) -> list[str]:
-    """For every care system whose deadline for today has passed, emit one
-    `sitrep.missing` per organisation still without a sitrep; return their codes.
+    """For every care system and every date from `CATCH_UP_DAYS` ago to today whose
+    deadline has passed, emit one `sitrep.missing` per organisation still without a
+    sitrep; return their codes (oldest date first).
 
-    The `sitrep_missing` row and the outbox event are written in the caller's
-    transaction, so an organisation is announced once for a date, however often
-    (and by however many replicas) this runs.
+    Looking back a day means a deadline that passed while no process was running
+    (overnight downtime) is still announced. The `sitrep_missing` row and the
+    outbox event are written in the caller's transaction, so an organisation is
+    announced once for a date, however often (and by however many replicas) this runs.
     """
     announced: list[str] = []
     for system in await repository.care_systems(session):
         calendar = SitrepCalendar.of(system)
         today = calendar.today(now)
-        deadline = calendar.deadline(today)
-        if now <= deadline:
-            continue
-        for org in await repository.mark_missing(session, system.code, today, now):
-            await OUTBOX.add(
-                session,
-                SITREP_MISSING,
-                subject=f"sitreps/{org.ods}/{today.isoformat()}",
-                data=missing_event_data(org, today, deadline),
-            )
-            announced.append(org.ods)
+        for back in range(CATCH_UP_DAYS, -1, -1):
+            date = today - dt.timedelta(days=back)
+            deadline = calendar.deadline(date)
+            if now <= deadline:
+                continue
+            for org in await repository.mark_missing(session, system.code, date, now):
+                await OUTBOX.add(
+                    session,
+                    SITREP_MISSING,
+                    subject=f"sitreps/{org.ods}/{date.isoformat()}",
+                    data=missing_event_data(org, date, deadline),
+                )
+                announced.append(org.ods)
     return announced
 
 
