@@ -14,7 +14,11 @@ from wicc_shared.service import ServiceSpec
 async def _start_hub(runtime: Runtime) -> None:
     settings = runtime.settings
     runtime.components["board_hub"] = BoardHub(
-        runtime.stream, history=settings.board_history, client_queue=settings.board_client_queue
+        runtime.stream,
+        history=settings.board_history,
+        client_queue=settings.board_client_queue,
+        care_freshness_hours=settings.care_freshness_hours,
+        clock=lambda: runtime.clock(),  # read at each call: tests move runtime.clock
     )
 
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,16 +46,22 @@ class BoardHub:
         *,
         history: int,
         client_queue: int,
+        care_freshness_hours: Mapping[str, float] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.stream = stream
-        self.projection = BoardProjection()
+        self.care_freshness_hours = care_freshness_hours
+        self.clock = clock
+        self.projection = BoardProjection(care_freshness_hours=care_freshness_hours)
         self.seq = 0
         self.client_queue = client_queue
         self.history: deque[tuple[int, str]] = deque(maxlen=history)
         self.history_floor = 0  # every board frame after this seq is in `history`
         self.clients: set[BoardClient] = set()
         self._recent_ids: OrderedDict[str, None] = OrderedDict()
-        self._snapshot_cache: tuple[int, str] | None = None
+        # (seq, frame, good until): a snapshot changes with the next event, or when a
+        # care figure in it turns stale.
+        self._snapshot_cache: tuple[int, str, datetime | None] | None = None
         # False until the checkpoint is restored: a board served before that would
         # show a picture that later jumps.
         self.ready = False
@@ -62,7 +69,7 @@ class BoardHub:
         self.read_batch = max(1, min(500, client_queue))
 
     def restore(self, seq: int, state: dict[str, Any]) -> None:
-        self.projection = BoardProjection(state)
+        self.projection = BoardProjection(state, care_freshness_hours=self.care_freshness_hours)
         self.seq = self.history_floor = seq
         self.history.clear()
         self.ready = True
@@ -143,17 +150,20 @@ class BoardHub:
 
     # -- the client side ------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "generated_at": datetime.now(UTC).isoformat(),
-            **self.projection.view(),
-        }
+    def snapshot(self, now: datetime | None = None) -> dict[str, Any]:
+        now = now or self.clock()
+        return {"seq": self.seq, "generated_at": now.isoformat(), **self.projection.view(now)}
 
     def snapshot_frame(self) -> str:
-        if self._snapshot_cache is None or self._snapshot_cache[0] != self.seq:
-            self._snapshot_cache = (self.seq, json.dumps({"kind": "snapshot", **self.snapshot()}))
-        return self._snapshot_cache[1]
+        """The snapshot as a frame, serialised once for every client that connects
+        until the next event or until a care figure in it turns stale."""
+        now = self.clock()
+        cached = self._snapshot_cache
+        if cached is not None and cached[0] == self.seq and (cached[2] is None or now < cached[2]):
+            return cached[1]
+        frame = json.dumps({"kind": "snapshot", **self.snapshot(now)})
+        self._snapshot_cache = (self.seq, frame, self.projection.next_stale_at(now))
+        return frame
 
     def connect(self, since: int | None) -> BoardClient:
         """Register a client with its first frames already queued.

@@ -69,6 +69,15 @@ class BoardProjection:
             view["care"] = self._care_view(now or datetime.now(UTC))
         return view
 
+    def next_stale_at(self, now: datetime) -> datetime | None:
+        """When the next care figure that is fresh at `now` turns stale (None: never)."""
+        upcoming = [
+            until
+            for entry in self.care.values()
+            if (until := _parse(self._assessed(entry, now)["fresh_until"])) >= now
+        ]
+        return min(upcoming, default=None)
+
     def _care_view(self, now: datetime) -> dict[str, Any]:
         providers = [self._assessed(self.care[key], now) for key in sorted(self.care)]
         return {"providers": providers, "totals": _care_totals(providers)}
