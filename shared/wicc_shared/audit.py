@@ -32,16 +32,39 @@ async def record_audit(
     await session.flush()
     await session.execute(
         _INSERT_ENTRY,
-        {
-            "at": datetime.now(UTC),
-            "actor": principal.key_id,
-            "actor_role": principal.role.value,
-            "org_ods": org_ods,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "before": before,
-            "after": after,
-            "correlation_id": correlation_id.get(),
-        },
+        audit_values(
+            principal,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            org_ods=org_ods,
+            before=before,
+            after=after,
+        ),
     )
+
+
+def audit_values(
+    principal: Principal,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    org_ods: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """An audit entry's column values, for a write path that inserts the entry in its
+    own statement (see the sitrep submission); `record_audit` uses the same."""
+    return {
+        "at": datetime.now(UTC),
+        "actor": principal.key_id,
+        "actor_role": principal.role.value,
+        "org_ods": org_ods,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "correlation_id": correlation_id.get(),
+    }

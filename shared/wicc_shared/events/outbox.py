@@ -56,6 +56,16 @@ class Outbox:
     async def add(
         self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
     ) -> Event:
+        event, values = self.prepare(session, type_, subject, data)
+        await session.execute(self._insert, values)
+        return event
+
+    def prepare(
+        self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
+    ) -> tuple[Event, dict[str, Any]]:
+        """The event and its outbox row's column values, for a write path that inserts
+        the row in its own statement (see the sitrep submission). The session's commit
+        will wake this outbox's relay."""
         event = Event(
             type=type_,
             source=self.source,
@@ -63,15 +73,11 @@ class Outbox:
             data=data,
             correlationid=correlation_id.get(),
         )
-        await session.execute(
-            self._insert,
-            {
-                "event_id": event.id,
-                "type": event.type,
-                "subject": event.subject,
-                "payload": event.model_dump(mode="json", exclude={"seq"}),
-            },
-        )
-        # Tells the request's commit point which relay to wake straight away.
         session.info.setdefault(OUTBOX_PENDING_KEY, set()).add(self.table.schema)
-        return event
+        values = {
+            "event_id": event.id,
+            "type": event.type,
+            "subject": event.subject,
+            "payload": event.model_dump(mode="json", exclude={"seq"}),
+        }
+        return event, values

@@ -8,7 +8,7 @@ the event type, and `e`, the event as JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import cast
 
 from redis.asyncio import Redis
@@ -53,13 +53,19 @@ class EventStream:
 
     async def publish(self, events: Sequence[Event]) -> list[int]:
         """Append events atomically, in order; return their sequence numbers."""
-        if not events:
+        return await self.publish_serialised([(e.type, e.to_json()) for e in events])
+
+    async def publish_serialised(self, entries: Sequence[tuple[str, str]]) -> list[int]:
+        """Append (type, event JSON) pairs atomically, in order; return their sequences.
+
+        Each entry carries its type (`t`) beside the event (`e`), so a consumer can
+        skip other services' events without parsing them.
+        """
+        if not entries:
             return []
-        # Each entry carries its type (`t`) beside the event (`e`), so a consumer can
-        # skip other services' events without parsing them.
         args: list[str | int] = [self.maxlen]
-        for event in events:
-            args += [event.type, event.to_json()]
+        for type_, payload in entries:
+            args += [type_, payload]
         result = await self._publish(keys=[self.name, self.counter_key], args=args)
         return [int(s) for s in result]
 
@@ -75,6 +81,25 @@ class EventStream:
         for _stream, entries in response or []:
             events.extend(Event.from_stream(eid, fields[b"e"]) for eid, fields in entries)
         return events
+
+    async def read_types_after(
+        self, seq: int, types: Collection[str], *, count: int = 500, block_ms: int | None = None
+    ) -> tuple[list[Event], int]:
+        """Events of these types after `seq`, and the last sequence read (`seq` when
+        nothing was). Other entries are skipped by their `t` field, without parsing."""
+        response = cast(
+            StreamResponse,
+            await self.redis.xread({self.name: stream_id(seq)}, count=count, block=block_ms),
+        )
+        events: list[Event] = []
+        last = seq
+        for _stream, entries in response or []:
+            for entry_id, fields in entries:
+                last = seq_of(entry_id)
+                kind = fields.get(b"t")
+                if kind is None or kind.decode() in types:
+                    events.append(Event.from_stream(entry_id, fields[b"e"]))
+        return events, last
 
     async def last_seq(self) -> int:
         """The last sequence ever assigned; trimming old entries does not lower it."""

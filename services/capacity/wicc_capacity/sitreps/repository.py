@@ -73,7 +73,9 @@ _AREA_COLUMNS = (
 
 # A new sitrep in one round trip: take the organisation's lock, insert the sitrep
 # unless it already has one for the date (then nothing else happens and no row is
-# returned), its version 1, and its areas as the live figures where not older.
+# returned), its version 1, its areas as the live figures where not older, its
+# audit entry and its `sitrep.submitted` event (values from `audit_values` and
+# `Outbox.prepare`, the same as every other write's).
 # Referencing `org_lock` makes PostgreSQL take the lock before the insert. (Unlike
 # an amendment, a first sitrep has no earlier areas of the same day to drop.)
 # The statements are joined from constant fragments; every value is a parameter.
@@ -100,6 +102,16 @@ _SUBMIT_AREAS = """
         FROM new_sitrep,
 """
 _SUBMIT_TAIL = """
+    ), audited AS (
+        INSERT INTO kernel.audit_log (at, actor, actor_role, org_ods, action, entity_type,
+                                      entity_id, before, after, correlation_id)
+        SELECT :audit_at, :audit_actor, :audit_actor_role, :audit_org_ods, :audit_action,
+               :audit_entity_type, :audit_entity_id, :audit_before, :audit_after,
+               :audit_correlation_id
+        FROM new_sitrep
+    ), announced AS (
+        INSERT INTO capacity.outbox (event_id, type, subject, payload)
+        SELECT :event_event_id, :event_type, :event_subject, :event_payload FROM new_sitrep
     )
     SELECT id FROM new_sitrep
 """
@@ -117,6 +129,11 @@ _SUBMIT_SITREP = text(
     bindparam("submitted_at", type_=DateTime(timezone=True)),
     bindparam("areas", type_=JSONB),
     bindparam("as_of", type_=DateTime(timezone=True)),
+    bindparam("audit_at", type_=DateTime(timezone=True)),
+    bindparam("audit_before", type_=JSONB),
+    bindparam("audit_after", type_=JSONB),
+    bindparam("event_event_id", type_=Uuid),
+    bindparam("event_payload", type_=JSONB),
 )
 
 # An amendment's areas: upserted by the rule above, and the areas it no longer
@@ -191,10 +208,18 @@ async def care_systems(session: AsyncSession) -> Sequence[CareSystem]:
     )
 
 
-async def submit_sitrep(session: AsyncSession, sitrep: Sitrep, *, as_of: dt.datetime) -> bool:
-    """Lock the organisation, then insert the sitrep, its version 1 and its live area
-    figures (as of `as_of`), unless the organisation already has a sitrep for the
-    date; True if inserted.
+async def submit_sitrep(
+    session: AsyncSession,
+    sitrep: Sitrep,
+    *,
+    as_of: dt.datetime,
+    audit: dict[str, Any],
+    event: dict[str, Any],
+) -> bool:
+    """Lock the organisation, then insert the sitrep, its version 1, its live area
+    figures (as of `as_of`), its audit entry and its outbox row (column values in
+    `audit` and `event`), unless the organisation already has a sitrep for the date;
+    True if inserted.
 
     ON CONFLICT makes a concurrent second submission wait for the first to commit
     and then insert nothing, instead of failing on the unique constraint.
@@ -207,6 +232,8 @@ async def submit_sitrep(session: AsyncSession, sitrep: Sitrep, *, as_of: dt.date
         as_of=as_of,
         source=SITREP_SOURCE,
     )
+    params.update({f"audit_{k}": v for k, v in audit.items()})
+    params.update({f"event_{k}": v for k, v in event.items()})
     inserted = await session.execute(_SUBMIT_SITREP, params)
     return inserted.scalar_one_or_none() is not None
 

@@ -27,7 +27,7 @@ from wicc_capacity.sitreps.schemas import (
     StatusCounts,
 )
 from wicc_capacity.tables import OUTBOX
-from wicc_shared.audit import record_audit
+from wicc_shared.audit import audit_values, record_audit
 from wicc_shared.auth import Principal, ensure_can_write
 from wicc_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from wicc_shared.kernel.models import Organisation
@@ -83,10 +83,12 @@ async def submit(
         submitted_by=principal.key_id,
         submitted_at=now,
     )
+    read = to_read(sitrep, calendar)
+    audit = audit_values(principal, **_audit_fields(org, sitrep, before=None, reason=None))
+    _event, event = OUTBOX.prepare(session, **_event_fields(org, read, SITREP_SUBMITTED))
     as_of = calendar.as_of(body.date)
-    if not await repository.submit_sitrep(session, sitrep, as_of=as_of):
+    if not await repository.submit_sitrep(session, sitrep, as_of=as_of, audit=audit, event=event):
         return await _resubmission(session, org, calendar, body.date, figures)
-    read = await _record(session, principal, org, calendar, sitrep, before=None, reason=None)
     return WriteResult(read=read, changed=True)
 
 
@@ -275,32 +277,39 @@ async def _record(
     calendar: SitrepCalendar,
     sitrep: Sitrep,
     *,
-    before: dict[str, Any] | None,
+    before: dict[str, Any],
     reason: str | None,
 ) -> SitrepRead:
-    """What every accepted write records besides the sitrep and its figures: the
-    audit entry and the event, in the same transaction. Returns the sitrep as read
-    back."""
-    amended = before is not None
-    action = SITREP_AMENDED if amended else SITREP_SUBMITTED
+    """An amendment's audit entry and event, in the same transaction. Returns the
+    sitrep as read back. (A submission writes both in its one statement.)"""
     await record_audit(
-        session,
-        principal,
-        action=action,
-        entity_type="sitrep",
-        entity_id=f"{org.ods}/{sitrep.sitrep_date.isoformat()}",
-        org_ods=org.ods,
-        before=before,
-        after=_snapshot(sitrep) | ({"reason": reason} if amended else {}),
+        session, principal, **_audit_fields(org, sitrep, before=before, reason=reason)
     )
     read = to_read(sitrep, calendar)
-    await OUTBOX.add(
-        session,
-        action,
-        subject=f"sitreps/{org.ods}/{sitrep.sitrep_date.isoformat()}",
-        data=event_data(read, org),
-    )
+    await OUTBOX.add(session, **_event_fields(org, read, SITREP_AMENDED))
     return read
+
+
+def _audit_fields(
+    org: Organisation, sitrep: Sitrep, *, before: dict[str, Any] | None, reason: str | None
+) -> dict[str, Any]:
+    amended = before is not None
+    return {
+        "action": SITREP_AMENDED if amended else SITREP_SUBMITTED,
+        "entity_type": "sitrep",
+        "entity_id": f"{org.ods}/{sitrep.sitrep_date.isoformat()}",
+        "org_ods": org.ods,
+        "before": before,
+        "after": _snapshot(sitrep) | ({"reason": reason} if amended else {}),
+    }
+
+
+def _event_fields(org: Organisation, read: SitrepRead, type_: str) -> dict[str, Any]:
+    return {
+        "type_": type_,
+        "subject": f"sitreps/{org.ods}/{read.date.isoformat()}",
+        "data": event_data(read, org),
+    }
 
 
 def _snapshot(sitrep: Sitrep) -> dict[str, Any]:

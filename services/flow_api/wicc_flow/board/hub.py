@@ -82,12 +82,16 @@ class BoardHub:
             try:
                 await self._detect_log_reset()
                 while True:
-                    events = await self.stream.read_after(
-                        self.seq, count=self.read_batch, block_ms=READ_BLOCK_MS
+                    before = self.seq
+                    events, last = await self.stream.read_types_after(
+                        before, BOARD_EVENT_TYPES, count=self.read_batch, block_ms=READ_BLOCK_MS
                     )
                     await self.ingest(events)
-                    if not events:
+                    if last == before:  # nothing new on the log
                         self.caught_up.set()
+                    # Entries of other types were skipped unparsed; the position moves on.
+                    self.seq = max(self.seq, last)
+                    BOARD_SEQ.set(self.seq)
                     backoff = 0.1
             except (RedisError, OSError) as exc:
                 logger.warning("board hub waiting for the event log: %s", exc)
