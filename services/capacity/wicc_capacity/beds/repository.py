@@ -26,6 +26,16 @@ _UNIT_WITH_ORG = (
 )
 
 
+_LOCK_BED_STATE = (
+    select(BedState).where(col(BedState.unit_id) == bindparam("unit_id")).with_for_update()
+)
+_CREATE_BED_STATE = (
+    insert(BedState)
+    .values(unit_id=bindparam("unit_id"))
+    .on_conflict_do_nothing(index_elements=["unit_id"])
+)
+
+
 async def unit_with_org(
     session: AsyncSession, unit_id: str
 ) -> tuple[Unit, Site, Organisation] | None:
@@ -45,19 +55,23 @@ async def lock_bed_state(session: AsyncSession, unit_id: str) -> BedState:
     """The unit's current row, created if missing, locked until the transaction ends.
 
     The lock serialises concurrent reports for one unit, so a bed is never
-    counted from two interleaved reports.
+    counted from two interleaved reports. Every unit but a brand-new one has its
+    row, so the insert is only tried when the locking read finds nothing.
     """
-    await session.execute(
-        insert(BedState).values(unit_id=unit_id).on_conflict_do_nothing(index_elements=["unit_id"])
+    state = await _locked_bed_state(session, unit_id)
+    if state is not None:
+        return state
+    await session.execute(_CREATE_BED_STATE, {"unit_id": unit_id})
+    state = await _locked_bed_state(session, unit_id)
+    assert state is not None  # inserted above, or by a concurrent first report
+    return state
+
+
+async def _locked_bed_state(session: AsyncSession, unit_id: str) -> BedState | None:
+    result = await session.execute(
+        _LOCK_BED_STATE, {"unit_id": unit_id}, execution_options={"populate_existing": True}
     )
-    return (
-        await session.execute(
-            select(BedState)
-            .where(col(BedState.unit_id) == unit_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    return result.scalar_one_or_none()
 
 
 async def current_bed_state(session: AsyncSession, unit_id: str) -> BedState | None:
