@@ -191,6 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra setting for the server, e.g. WICC_DB_POOL_SIZE=40 (repeatable)",
+    )
     parser.add_argument("--json-out", type=Path, default=Path("bench/results/sitrep_ingest.json"))
     args = parser.parse_args(argv)
     progress = Progress()
@@ -199,7 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     server = WiccServer(
         directory,
         free_port(),
-        extra_env={"WICC_SYSTEM_FILE": str(system_file), "WICC_WORKERS": str(args.workers)},
+        extra_env={
+            "WICC_SYSTEM_FILE": str(system_file),
+            "WICC_WORKERS": str(args.workers),
+            **dict(item.split("=", 1) for item in args.server_env),
+        },
     )
     try:
         server.start()

@@ -18,11 +18,16 @@ from wicc_shared.settings import to_asyncpg_url
 POOL_RECYCLE_SECONDS = 1800
 
 
-def create_engine(url: str, application_name: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, application_name: str, *, pool_size: int = 10, max_overflow: int | None = None
+) -> AsyncEngine:
     engine = create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # Overflow connections are closed as soon as they are returned, so a load that
+        # keeps more requests in flight than `pool_size` opens and closes a connection
+        # per request (a PostgreSQL backend each time): size the pool for the load.
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         # No pre-ping: it costs two round trips per checkout on every request. After a
         # database restart the first statement on a dead connection fails instead; that
         # request gets a 503 (safe to retry) and SQLAlchemy then discards every pooled

@@ -180,7 +180,12 @@ async def _supervised(coro: Coroutine[Any, Any, None]) -> None:
 
 async def open_runtime(settings: Settings, *, name: str) -> Runtime:
     configure_logging(settings.log_level, settings.log_format)
-    engine = create_engine(settings.async_database_url, application_name=f"wicc-{name}")
+    engine = create_engine(
+        settings.async_database_url,
+        application_name=f"wicc-{name}",
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     if settings.redis_url is None:
         raise RuntimeError("REDIS_URL is not set and no embedded server was started")
     redis = Redis.from_url(

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # Sized for a burst of writes (the sitrep deadline): see docs/configuration.md.
+    db_pool_size: int = Field(default=36, ge=1, le=500)
+    db_max_overflow: int = Field(default=4, ge=0, le=500)
     data_dir: Path = Path(".wicc")
     admin_token: SecretStr | None = None
     system_file: Path = Path("reference/wiltshire.yaml")
