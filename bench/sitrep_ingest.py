@@ -18,6 +18,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +101,56 @@ def sitrep(org: str, day: dt.date) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Phase:
+    """What one timed phase of sustained POSTs saw."""
+
+    latencies: list[float] = field(default_factory=list)
+    finished_at: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+async def run_phase(
+    connections: list[http1.Connection],
+    work: Iterator[tuple[str, dt.date]],
+    headers: dict[str, str],
+    seconds: float,
+    progress: Progress,
+    label: str,
+) -> tuple[Phase, float, float]:
+    """Keep every connection busy for `seconds`; return the phase, its start and length."""
+    phase = Phase()
+    started = time.monotonic()
+    deadline = started + seconds
+
+    async def worker(connection: http1.Connection) -> None:
+        while time.monotonic() < deadline:
+            item = next(work, None)
+            if item is None:
+                return
+            sent = time.perf_counter()
+            reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
+            phase.latencies.append((time.perf_counter() - sent) * 1000)
+            phase.finished_at.append(time.monotonic())
+            phase.statuses[reply.status] = phase.statuses.get(reply.status, 0) + 1
+
+    tasks = [asyncio.create_task(worker(c)) for c in connections]
+    while not all(t.done() for t in tasks):
+        await asyncio.sleep(1)
+        count = len(phase.latencies)
+        progress.show(f"{label}: {count} sitreps in {time.monotonic() - started:.0f} s")
+    await asyncio.gather(*tasks)
+    return phase, started, time.monotonic() - started
+
+
 async def drive(
-    server: WiccServer, token: str, orgs: int, seconds: float, concurrency: int, progress: Progress
+    server: WiccServer,
+    token: str,
+    orgs: int,
+    seconds: float,
+    concurrency: int,
+    warmup: float,
+    progress: Progress,
 ) -> dict[str, Any]:
     today = dt.date.today()
     work = iter(
@@ -110,47 +160,29 @@ async def drive(
             for i in range(orgs)
         ]
     )
-    latencies: list[float] = []
-    finished_at: list[float] = []
-    statuses: dict[int, int] = {}
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + seconds
-
-    async def worker(connection: http1.Connection) -> None:
-        while time.monotonic() < deadline:
-            item = next(work, None)
-            if item is None:
-                return
-            started = time.perf_counter()
-            reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            finished_at.append(time.monotonic())
-            statuses[reply.status] = statuses.get(reply.status, 0) + 1
-
     connections = [await http1.Connection.open(LOOPBACK, server.port) for _ in range(concurrency)]
+    # Not measured: fills the connection pool, prepares statements, warms the caches.
+    warm, _, warm_elapsed = await run_phase(connections, work, headers, warmup, progress, "warm-up")
     cpu = CpuMeter(server)
-    started = time.monotonic()
-    tasks = [asyncio.create_task(worker(c)) for c in connections]
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(1)
-        progress.show(f"{len(latencies)} sitreps in {time.monotonic() - started:.0f} s")
-    await asyncio.gather(*tasks)
-    elapsed = time.monotonic() - started
+    phase, started, elapsed = await run_phase(
+        connections, work, headers, seconds, progress, "measuring"
+    )
     used = cpu.used()
     for connection in connections:
         await connection.close()
-    accepted = statuses.get(201, 0)
+    accepted = phase.statuses.get(201, 0)
+    sent = len(phase.latencies)
     return {
-        "sent": len(latencies),
+        "warmup": {"seconds": round(warm_elapsed, 2), "sent": len(warm.latencies)},
+        "sent": sent,
         "accepted": accepted,
-        "statuses": statuses,
+        "statuses": phase.statuses,
         "elapsed_s": round(elapsed, 2),
         "per_second": round(accepted / elapsed, 1),
-        "per_second_by_window": rate_by_window(finished_at, started, WINDOW_SECONDS),
-        "latency_ms": summarise(latencies),
-        "cpu_ms_per_request": {
-            k: round(1000 * v / max(len(latencies), 1), 2) for k, v in used.items()
-        },
+        "per_second_by_window": rate_by_window(phase.finished_at, started, WINDOW_SECONDS),
+        "latency_ms": summarise(phase.latencies),
+        "cpu_ms_per_request": {k: round(1000 * v / max(sent, 1), 2) for k, v in used.items()},
     }
 
 
@@ -188,8 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--orgs", type=int, default=1000)
+    parser.add_argument("--orgs", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of POSTs before measuring (5)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument(
         "--server-env",
@@ -216,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
         result = asyncio.run(
-            drive(server, token, args.orgs, args.seconds, args.concurrency, progress)
+            drive(server, token, args.orgs, args.seconds, args.concurrency, args.warmup, progress)
         )
     finally:
         server.stop()
@@ -233,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 k: result[k]
                 for k in (
+                    "warmup",
                     "sent",
                     "accepted",
                     "statuses",
