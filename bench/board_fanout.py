@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -51,7 +51,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from bench.ws_client import WebSocketClient
+from bench.ws_client import HandshakeFailed, WebSocketClient
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -65,6 +65,7 @@ PUT_TIMEOUT_SECONDS = 10.0
 CLIENT_RESULTS_TIMEOUT_SECONDS = 120.0
 CLOSE_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.05
+RETRY_503_SECONDS = 0.2
 _BEDS_UPDATED = re.compile(r'"type":\s*"beds\.updated"')
 _AS_OF = re.compile(r'"as_of":\s*"([^"]+)"')
 
@@ -167,7 +168,7 @@ async def _run_clients(
             async with gate:  # a handshake's time starts when it may start
                 started = time.perf_counter()
                 async with asyncio.timeout(job.connect_timeout):
-                    ws = await WebSocketClient.connect(job.ws_url, headers, on_message)
+                    ws = await _connect_when_ready(job.ws_url, headers, on_message)
                     kind = json.loads(await first).get("kind")
                     if kind != "snapshot":
                         raise RuntimeError(f"first frame is {kind!r}, no snapshot")
@@ -202,6 +203,20 @@ async def _run_clients(
     open_sockets = [ws for ws in sockets if ws is not None and not ws.closed.done()]
     await asyncio.gather(*(ws.close() for ws in open_sockets), return_exceptions=True)
     return ProcessReport(results=results, cpu_seconds_measured=cpu_measured)
+
+
+async def _connect_when_ready(
+    url: str, headers: dict[str, str], on_message: Callable[[str, float], None]
+) -> WebSocketClient:
+    """Connect as a board would: a 503 means that worker is still restoring its
+    picture (each worker of `--workers N` has its own hub), so try again shortly."""
+    while True:
+        try:
+            return await WebSocketClient.connect(url, headers, on_message)
+        except HandshakeFailed as exc:
+            if " 503 " not in str(exc):
+                raise
+        await asyncio.sleep(RETRY_503_SECONDS)
 
 
 def _cpu_seconds() -> float:

@@ -29,9 +29,13 @@ serve() {
     # --proxy-headers trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS. The containers are
     # reachable only through the gateway / ingress, so trust the private network by default.
     # Keep-alive is longer than the proxies' upstream idle timeout to avoid 502s on reuse.
+    # WebSockets as `wicc run` serves them: the board writes each pre-encoded frame
+    # straight to every socket, which per-message compression would rule out.
     exec uvicorn "$app" \
         --host 0.0.0.0 \
         --port "${PORT:-8000}" \
+        --ws wicc_shared.websocket:FrameSinkWebSocketProtocol \
+        --ws-per-message-deflate false \
         --proxy-headers \
         --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
         --no-server-header \

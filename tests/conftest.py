@@ -97,10 +97,20 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
+def uvicorn_overrides() -> dict[str, Any]:
+    """Override in a test module to serve the system differently from `wicc run`."""
+    return {}
+
+
+@pytest.fixture
 async def wicc(
-    fresh_db: str, redis_url: str, settings_overrides: dict[str, Any]
+    fresh_db: str,
+    redis_url: str,
+    settings_overrides: dict[str, Any],
+    uvicorn_overrides: dict[str, Any],
 ) -> AsyncIterator[Wicc]:
-    async with serve(settings_for(fresh_db, redis_url, **settings_overrides)) as running:
+    settings = settings_for(fresh_db, redis_url, **settings_overrides)
+    async with serve(settings, uvicorn_overrides=uvicorn_overrides) as running:
         yield running
 
 

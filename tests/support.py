@@ -22,6 +22,7 @@ from wicc.app import create_app
 from wicc_shared.embedded import free_port
 from wicc_shared.runtime import Runtime
 from wicc_shared.settings import Settings
+from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32
 WS_TIMEOUT = 10.0
@@ -127,17 +128,19 @@ class _QuietServer(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serve(settings: Settings, *, wait_ready: bool = True) -> AsyncIterator[Wicc]:
-    """Run the whole system (all three services) on a free port."""
+async def serve(
+    settings: Settings,
+    *,
+    wait_ready: bool = True,
+    uvicorn_overrides: dict[str, Any] | None = None,
+) -> AsyncIterator[Wicc]:
+    """Run the whole system (all three services) on a free port, served as `wicc run`
+    serves it unless `uvicorn_overrides` say otherwise."""
     port = free_port()
     app = create_app(settings)
+    options: dict[str, Any] = {**UVICORN_WEBSOCKET_OPTIONS, **(uvicorn_overrides or {})}
     config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-        lifespan="on",
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
     )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.support import Wicc, next_event, next_frame
+from wicc_flow.board.clients import SocketClient
 
 
 async def test_board_client_receives_a_bed_update(wicc: Wicc) -> None:
@@ -33,6 +34,15 @@ async def test_board_client_receives_a_bed_update(wicc: Wicc) -> None:
     assert (unit["core_open"], unit["escalation_open"], unit["occupied"]) == (30, 4, 31)
     rnz = next(o for o in board["orgs"] if o["org"] == "RNZ")
     assert rnz["occupied"] == 31
+
+
+async def test_boards_get_their_frames_straight_to_the_socket(wicc: Wicc) -> None:
+    """Served as `wicc run` serves, no board has a queue or a sender task of its own."""
+    async with wicc.board() as first, wicc.board() as second:
+        await next_frame(first)
+        await next_frame(second)
+        clients = wicc.runtime.components["board_hub"].clients
+        assert [type(c) for c in clients] == [SocketClient, SocketClient]
 
 
 async def test_resume_with_since_replays_exactly_the_missed_events(wicc: Wicc) -> None:

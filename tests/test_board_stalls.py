@@ -1,4 +1,5 @@
-"""The board hub on its own: the stall watch, and the cached snapshot's freshness."""
+"""The board hub on its own: how far a client may fall behind, the stall watch, and
+the cached snapshot's freshness."""
 
 from __future__ import annotations
 
@@ -6,21 +7,132 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
+from starlette.types import Message
 
 from tests.test_projection import _dom_care
+from wicc_flow.board.clients import BoardFrame, QueuedClient, SocketClient
 from wicc_flow.board.hub import BoardHub
 from wicc_shared.events.stream import EventStream
 
 
-def _hub(redis_url: str) -> BoardHub:
-    # The stall watch never reads the log; the stream is only the hub's constructor need.
+def _hub(redis_url: str, client_queue: int = 4) -> BoardHub:
+    # These tests never read the log; the stream is only the hub's constructor need.
     stream = EventStream(Redis.from_url(redis_url), "wicc:test:stalls", maxlen=100)
-    return BoardHub(stream, history=10, client_queue=4)
+    return BoardHub(stream, history=10, client_queue=client_queue)
 
 
-async def test_only_a_send_older_than_the_timeout_is_dropped(redis_url: str) -> None:
+class PeerSocket:
+    """The connection as a `SocketClient` sees it: what was written, and how much of
+    it the peer has not taken yet (set by the test)."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.behind = 0
+        self.open = True
+        self.aborted = False
+
+    def write(self, frame: bytes) -> bool:
+        if self.open:
+            self.frames.append(frame)
+        return self.open
+
+    def buffered_bytes(self) -> int:
+        return self.behind
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+async def _send_nothing(message: Message) -> None:
+    raise AssertionError("these tests never start the sender")
+
+
+def _frame(seq: int) -> BoardFrame:
+    return BoardFrame.of(seq, json.dumps({"kind": "event", "seq": seq}))
+
+
+async def test_a_frame_is_encoded_once_as_a_whole_text_frame() -> None:
+    frame = _frame(7)
+    assert frame.wire[0] == 0x81  # FIN + text opcode
+    assert frame.wire[1] == len(frame.text)  # unmasked, short length
+    assert frame.wire[2:].decode() == frame.text
+
+
+async def test_a_socket_client_gets_its_snapshot_then_each_frame_in_order(
+    redis_url: str,
+) -> None:
     hub = _hub(redis_url)
-    idle, sending, stalled = hub.connect(None), hub.connect(None), hub.connect(None)
+    peer = PeerSocket()
+    client = hub.connect(SocketClient(peer, hub.client_queue), None)
+
+    for seq in (1, 2, 3):
+        hub._fan_out(_frame(seq))
+
+    assert json.loads(peer.frames[0][2:])["kind"] == "snapshot"
+    assert [json.loads(f[2:])["seq"] for f in peer.frames[1:]] == [1, 2, 3]
+    assert client.delivered_seq == 3
+
+
+async def test_a_socket_client_too_far_behind_is_dropped_and_the_others_are_not(
+    redis_url: str,
+) -> None:
+    hub = _hub(redis_url, client_queue=4)
+    slow_peer, fast_peer = PeerSocket(), PeerSocket()
+    slow = hub.connect(SocketClient(slow_peer, 4), None)
+    fast = hub.connect(SocketClient(fast_peer, 4), None)
+    slow_peer.behind = 1  # from now on the slow peer takes nothing
+
+    for seq in range(1, 11):
+        hub._fan_out(_frame(seq))
+
+    assert slow.dropped == "queue_full" and slow.done.done()
+    # Behind from its snapshot on: the snapshot and frames 1-3 make four waiting, so
+    # frame 4 found it too far back.
+    assert slow.delivered_seq == 3
+    assert hub.clients == {fast}
+    assert len(fast_peer.frames) == 11 and fast.dropped is None
+
+
+async def test_frames_taken_at_once_never_count_against_a_socket_client(
+    redis_url: str,
+) -> None:
+    hub = _hub(redis_url, client_queue=2)
+    peer = PeerSocket()
+    client = hub.connect(SocketClient(peer, 2), None)
+    for seq in range(1, 50):
+        peer.behind = 0 if seq % 2 else 100  # it keeps catching up
+        hub._fan_out(_frame(seq))
+    assert client.dropped is None and client.delivered_seq == 49
+
+
+async def test_a_socket_client_behind_at_every_look_past_the_timeout_is_dropped(
+    redis_url: str,
+) -> None:
+    hub = _hub(redis_url)
+    stuck_peer, recovering_peer = PeerSocket(), PeerSocket()
+    stuck = hub.connect(SocketClient(stuck_peer, 4), None)
+    recovering = hub.connect(SocketClient(recovering_peer, 4), None)
+    stuck_peer.behind = recovering_peer.behind = 10
+
+    assert hub.drop_stalled(now=100.0, send_timeout=10.0) == 0  # first seen behind
+    recovering_peer.behind = 0
+    assert hub.drop_stalled(now=105.0, send_timeout=10.0) == 0
+    recovering_peer.behind = 10  # behind again: its clock starts afresh
+    assert hub.drop_stalled(now=110.0, send_timeout=10.0) == 0
+    assert hub.drop_stalled(now=110.5, send_timeout=10.0) == 1
+
+    assert stuck.dropped == "send_stalled"
+    assert hub.clients == {recovering}
+
+
+async def test_a_queued_client_is_dropped_only_for_a_send_older_than_the_timeout(
+    redis_url: str,
+) -> None:
+    hub = _hub(redis_url)
+    idle, sending, stalled = (
+        hub.connect(QueuedClient(_send_nothing, hub.client_queue), None) for _ in range(3)
+    )
+    assert isinstance(sending, QueuedClient) and isinstance(stalled, QueuedClient)
     sending.sending_since = 100.0
     stalled.sending_since = 89.0
 
@@ -31,13 +143,24 @@ async def test_only_a_send_older_than_the_timeout_is_dropped(redis_url: str) -> 
     assert idle.dropped is None and sending.dropped is None
 
 
-async def test_a_send_exactly_at_the_timeout_is_not_yet_stalled(redis_url: str) -> None:
+async def test_a_queued_send_exactly_at_the_timeout_is_not_yet_stalled(redis_url: str) -> None:
     hub = _hub(redis_url)
-    client = hub.connect(None)
+    client = QueuedClient(_send_nothing, hub.client_queue)
+    hub.connect(client, None)
     client.sending_since = 90.0
 
     assert hub.drop_stalled(now=100.0, send_timeout=10.0) == 0
     assert hub.clients == {client}
+
+
+async def test_a_queued_client_with_a_full_queue_is_dropped(redis_url: str) -> None:
+    hub = _hub(redis_url, client_queue=3)
+    client = hub.connect(QueuedClient(_send_nothing, 3), None)  # the snapshot: 1 of 3
+    hub._fan_out(_frame(1))
+    hub._fan_out(_frame(2))
+    assert client.dropped is None
+    hub._fan_out(_frame(3))
+    assert client.dropped == "queue_full" and not hub.clients
 
 
 async def test_a_cached_snapshot_shows_a_care_figure_turning_stale(redis_url: str) -> None:
@@ -55,7 +178,7 @@ async def test_a_cached_snapshot_shows_a_care_figure_turning_stale(redis_url: st
     await hub.ingest([event.model_copy(update={"seq": 1})])
 
     def stale() -> bool:
-        frame = json.loads(hub.snapshot_frame())
+        frame = json.loads(hub.snapshot_frame().text)
         return bool(frame["care"]["providers"][0]["stale"])
 
     assert stale() is False

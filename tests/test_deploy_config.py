@@ -30,6 +30,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from wicc_shared.websocket import PROTOCOL_PATH, UVICORN_WEBSOCKET_OPTIONS
+
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 K8S_DIR = DEPLOY / "k8s"
@@ -604,6 +606,9 @@ def test_entrypoint_serves_the_configured_service(tmp_path: Path, service: str) 
     assert options.get("--port") == str(CONTAINER_PORT)
     assert "--proxy-headers" in options
     assert "--no-server-header" in options
+    # Served as `wicc run` serves: the board's frames go straight to each socket.
+    assert options.get("--ws") == UVICORN_WEBSOCKET_OPTIONS["ws"] == PROTOCOL_PATH
+    assert options.get("--ws-per-message-deflate") == "false"
 
 
 def test_entrypoint_service_argument_overrides_environment(tmp_path: Path) -> None:

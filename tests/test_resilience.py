@@ -8,11 +8,13 @@ import socket
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from tests.support import Wicc, next_event, next_frame, serve, settings_for
 from wicc_shared.embedded import EmbeddedRedis
 from wicc_shared.events.envelope import Event
+from wicc_shared.websocket import PROTOCOL_PATH
 
 
 async def test_bed_updates_accepted_while_redis_is_down_all_reach_the_board(
@@ -45,15 +47,23 @@ async def test_bed_updates_accepted_while_redis_is_down_all_reach_the_board(
         assert unit["occupied"] == sent[-1]
 
 
+# Both ways frames leave: straight to the socket (as `wicc run` serves) and through
+# plain ASGI sends (any other server).
+BOTH_WEBSOCKET_PATHS = pytest.mark.parametrize(
+    "ws_protocol", [PROTOCOL_PATH, "websockets-sansio"], ids=["frame-sink", "plain-asgi"]
+)
+
+
+@BOTH_WEBSOCKET_PATHS
 async def test_a_stalled_board_client_is_dropped_and_does_not_delay_others(
-    fresh_db: str, redis_url: str
+    fresh_db: str, redis_url: str, ws_protocol: str
 ) -> None:
     # A long send timeout: were the fast client held up by the stalled one, it would
     # wait that long; a busy shared machine can take seconds to move 12 MB of frames.
     settings = settings_for(
         fresh_db, redis_url, board_client_queue=8, board_send_timeout_seconds=10.0
     )
-    async with serve(settings) as wicc:
+    async with serve(settings, uvicorn_overrides={"ws": ws_protocol}) as wicc:
         stalled = await asyncio.to_thread(_stalled_client, wicc.base_url)
         try:
             async with wicc.board() as fast:
@@ -77,6 +87,37 @@ async def test_a_stalled_board_client_is_dropped_and_does_not_delay_others(
                 )
         finally:
             stalled.close()
+
+
+async def test_a_dropped_client_that_never_reads_is_cut_off(fresh_db: str, redis_url: str) -> None:
+    """Its close frame cannot even be written: the connection is aborted, so a dead
+    peer holds no socket and no buffer on the server."""
+    settings = settings_for(
+        fresh_db, redis_url, board_client_queue=4, board_send_timeout_seconds=1.0
+    )
+    async with serve(settings) as wicc:
+        stalled = await asyncio.to_thread(_stalled_client, wicc.base_url)
+        try:
+            await _wait_for_clients(wicc, 1)
+            await wicc.runtime.stream.publish([_big_event(i) for i in range(200)])
+            await _wait_for_clients(wicc, 0)
+            # uvicorn alone would wait 10 s (its close timeout) and then still flush politely.
+            assert await asyncio.to_thread(_closed_by_server, stalled, 5.0)
+        finally:
+            stalled.close()
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    """Read (and discard) until the server ends the connection; False on timeout."""
+    sock.settimeout(within)
+    try:
+        while sock.recv(1 << 20):
+            pass
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+    return True
 
 
 async def _wait_for_clients(wicc: Wicc, count: int) -> None:
@@ -120,14 +161,17 @@ def _big_event(i: int) -> Event:
     return Event(type="beds.updated", source="/capacity", subject="units/RNZ-AMU", data=data)
 
 
-async def test_a_dropped_client_is_told_its_own_resume_point(fresh_db: str, redis_url: str) -> None:
+@BOTH_WEBSOCKET_PATHS
+async def test_a_dropped_client_is_told_its_own_resume_point(
+    fresh_db: str, redis_url: str, ws_protocol: str
+) -> None:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
     settings = settings_for(
         fresh_db, redis_url, board_client_queue=4, board_send_timeout_seconds=0.5
     )
-    async with serve(settings) as wicc:
+    async with serve(settings, uvicorn_overrides={"ws": ws_protocol}) as wicc:
         async with connect(
             wicc.ws_url, additional_headers=wicc.auth(), max_size=None, max_queue=1
         ) as slow:

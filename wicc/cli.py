@@ -18,6 +18,7 @@ from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
 from wicc_shared.settings import Settings
+from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 logger = logging.getLogger("wicc")
 
@@ -63,8 +64,8 @@ def _serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        ws_per_message_deflate=False,
         lifespan="on",
+        **UVICORN_WEBSOCKET_OPTIONS,
     )
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **options)

@@ -1,9 +1,10 @@
 """The board hub: one reader of the event log fanning out to many WebSockets.
 
-Each event is serialised once into the text frame every client gets. Clients
-have bounded queues; a client whose queue overflows, or whose send stalls, is
-dropped (it reconnects with `since`) so it never delays the others. Recent
-frames are kept so a reconnecting client gets exactly what it missed.
+Each event is serialised and encoded once into the frame every client gets.
+Each client may fall only so far behind (`client_queue` frames); a client that
+falls further, or whose sends stall, is dropped (it reconnects with `since`) so
+it never delays the others. Recent frames are kept so a reconnecting client gets
+exactly what it missed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import json
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.exceptions import RedisError
 
+from wicc_flow.board.clients import BoardClient, BoardFrame
 from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
 from wicc_shared.events.envelope import Event
 from wicc_shared.events.stream import EventStream
@@ -27,16 +28,6 @@ from wicc_shared.metrics import BOARD_CLIENTS, BOARD_DROPPED, BOARD_SEQ
 logger = logging.getLogger(__name__)
 RECENT_IDS = 50_000
 READ_BLOCK_MS = 5_000
-
-
-@dataclass(eq=False)
-class BoardClient:
-    queue: asyncio.Queue[tuple[int, str]]  # (seq, frame)
-    sender: asyncio.Task[None] | None = None
-    dropped: str | None = None
-    delivered_seq: int | None = None  # the last seq this client was sent
-    sending_since: float | None = None  # loop time the current send began
-    resumed: bool = field(default=False)
 
 
 class BoardHub:
@@ -55,13 +46,13 @@ class BoardHub:
         self.projection = BoardProjection(care_freshness_hours=care_freshness_hours)
         self.seq = 0
         self.client_queue = client_queue
-        self.history: deque[tuple[int, str]] = deque(maxlen=history)
+        self.history: deque[BoardFrame] = deque(maxlen=history)
         self.history_floor = 0  # every board frame after this seq is in `history`
         self.clients: set[BoardClient] = set()
         self._recent_ids: OrderedDict[str, None] = OrderedDict()
-        # (seq, frame, good until): a snapshot changes with the next event, or when a
-        # care figure in it turns stale.
-        self._snapshot_cache: tuple[int, str, datetime | None] | None = None
+        # (frame, good until): a snapshot changes with the next event, or when a care
+        # figure in it turns stale.
+        self._snapshot_cache: tuple[BoardFrame, datetime | None] | None = None
         # False until the checkpoint is restored: a board served before that would
         # show a picture that later jumps.
         self.ready = False
@@ -123,11 +114,12 @@ class BoardHub:
             if not self._first_sighting(str(event.id)) or event.type not in BOARD_EVENT_TYPES:
                 continue
             self.projection.apply(event)
-            frame = json.dumps(
+            text = json.dumps(
                 {"kind": "event", "seq": event.seq, "event": event.model_dump(mode="json")}
             )
-            self._remember(event.seq, frame)
-            self._fan_out(event.seq, frame)
+            frame = BoardFrame.of(event.seq, text)
+            self._remember(frame)
+            self._fan_out(frame)
             await asyncio.sleep(0)
         BOARD_SEQ.set(self.seq)
 
@@ -140,16 +132,14 @@ class BoardHub:
             self._recent_ids.popitem(last=False)
         return True
 
-    def _remember(self, seq: int, frame: str) -> None:
+    def _remember(self, frame: BoardFrame) -> None:
         if len(self.history) == self.history.maxlen:
-            self.history_floor = self.history[0][0]
-        self.history.append((seq, frame))
+            self.history_floor = self.history[0].seq
+        self.history.append(frame)
 
-    def _fan_out(self, seq: int, frame: str) -> None:
+    def _fan_out(self, frame: BoardFrame) -> None:
         for client in list(self.clients):
-            try:
-                client.queue.put_nowait((seq, frame))
-            except asyncio.QueueFull:
+            if not client.offer(frame):
                 self.drop(client, "queue_full")
 
     # -- the client side ------------------------------------------------------------
@@ -158,39 +148,39 @@ class BoardHub:
         now = now or self.clock()
         return {"seq": self.seq, "generated_at": now.isoformat(), **self.projection.view(now)}
 
-    def snapshot_frame(self) -> str:
+    def snapshot_frame(self) -> BoardFrame:
         """The snapshot as a frame, serialised once for every client that connects
         until the next event or until a care figure in it turns stale."""
         now = self.clock()
-        cached = self._snapshot_cache
-        if cached is not None and cached[0] == self.seq and (cached[2] is None or now < cached[2]):
-            return cached[1]
-        frame = json.dumps({"kind": "snapshot", **self.snapshot(now)})
-        self._snapshot_cache = (self.seq, frame, self.projection.next_stale_at(now))
+        if self._snapshot_cache is not None:
+            frame, good_until = self._snapshot_cache
+            if frame.seq == self.seq and (good_until is None or now < good_until):
+                return frame
+        frame = BoardFrame.of(self.seq, json.dumps({"kind": "snapshot", **self.snapshot(now)}))
+        self._snapshot_cache = (frame, self.projection.next_stale_at(now))
         return frame
 
-    def connect(self, since: int | None) -> BoardClient:
-        """Register a client with its first frames already queued.
+    def connect(self, client: BoardClient, since: int | None) -> BoardClient:
+        """Register a client with its first frames already passed to it.
 
         No await happens between choosing the backlog and registering, so no event
         can fall between the two: no gap, no duplicate.
         """
-        client = BoardClient(queue=asyncio.Queue(maxsize=self.client_queue))
         backlog = self._backlog(since)
         if backlog is None:
-            client.queue.put_nowait((self.seq, self.snapshot_frame()))
+            client.offer(self.snapshot_frame())
         else:
             client.resumed = True
-            for item in backlog:
-                client.queue.put_nowait(item)
+            for frame in backlog:
+                client.offer(frame)
         self.clients.add(client)
         BOARD_CLIENTS.set(len(self.clients))
         return client
 
-    def _backlog(self, since: int | None) -> list[tuple[int, str]] | None:
+    def _backlog(self, since: int | None) -> list[BoardFrame] | None:
         if since is None or not self.history_floor <= since <= self.seq:
             return None
-        backlog = [(seq, frame) for seq, frame in self.history if seq > since]
+        backlog = [frame for frame in self.history if frame.seq > since]
         # A backlog that would not fit the queue is replaced by a fresh snapshot.
         return backlog if len(backlog) < self.client_queue else None
 
@@ -199,16 +189,11 @@ class BoardHub:
             client.dropped = reason
             BOARD_DROPPED.labels(reason=reason).inc()
         self.disconnect(client)
-        if client.sender is not None:
-            client.sender.cancel()
+        client.stop()
 
     def drop_stalled(self, now: float, send_timeout: float) -> int:
-        """Drop every client whose current send began more than `send_timeout` ago."""
-        stalled = [
-            c
-            for c in self.clients
-            if c.sending_since is not None and now - c.sending_since > send_timeout
-        ]
+        """Drop every client with a frame waiting to leave for over `send_timeout`."""
+        stalled = [c for c in self.clients if c.stalled(now, send_timeout)]
         for client in stalled:
             self.drop(client, "send_stalled")
         return len(stalled)
@@ -216,9 +201,9 @@ class BoardHub:
     async def watch_stalls(self, send_timeout: float) -> None:
         """Background task: find stalled sends a few times per `send_timeout`.
 
-        A stalled client is dropped between `send_timeout` and 1.25 x `send_timeout`
-        after its send began; a client that stops reading altogether usually fills
-        its queue first and is dropped at once.
+        A stalled client is dropped between `send_timeout` and 1.5 x `send_timeout`
+        after it fell behind; a client that stops reading altogether usually falls
+        `client_queue` frames behind first and is dropped at once.
         """
         loop = asyncio.get_running_loop()
         while True:

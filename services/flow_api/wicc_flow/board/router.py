@@ -53,7 +53,8 @@ async def board_socket(
         await ws.send_denial_response(problem_for(ws, exc))
         return
     await ws.accept()
-    await serve_board(ws, hub, since_seq)
+    send_timeout = runtime_of(ws).settings.board_send_timeout_seconds
+    await serve_board(ws, hub, since_seq, send_timeout=send_timeout)
 
 
 async def _admit(ws: WebSocket, since: str | None) -> tuple[BoardHub, int | None]:

@@ -1,0 +1,38 @@
+"""The board served by a server that offers no frame sink (plain ASGI sends).
+
+`wicc run` writes board frames straight to each socket; any other ASGI server gets
+the portable path, a bounded queue and a sender task per client. The board tests
+below run again here, against that path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import Wicc, next_frame
+from tests.test_board import (  # collected again, with this module's fixtures
+    test_board_client_receives_a_bed_update,
+    test_resume_from_the_current_seq_gets_no_backlog,
+    test_resume_with_since_replays_exactly_the_missed_events,
+)
+from wicc_flow.board.clients import QueuedClient
+
+__all__ = [
+    "test_board_client_receives_a_bed_update",
+    "test_resume_from_the_current_seq_gets_no_backlog",
+    "test_resume_with_since_replays_exactly_the_missed_events",
+]
+
+
+@pytest.fixture
+def uvicorn_overrides() -> dict[str, Any]:
+    return {"ws": "websockets-sansio"}  # uvicorn's own protocol: no frame sink
+
+
+async def test_another_server_gets_queued_clients(wicc: Wicc) -> None:
+    async with wicc.board() as ws:
+        await next_frame(ws)
+        clients = wicc.runtime.components["board_hub"].clients
+        assert [type(c) for c in clients] == [QueuedClient]
