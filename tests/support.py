@@ -15,12 +15,12 @@ from typing import Any
 import asyncpg
 import httpx
 import uvicorn
-from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
 from wicc.app import create_app
 from wicc_shared.embedded import free_port
 from wicc_shared.runtime import Runtime
+from wicc_shared.service import ProcessApp
 from wicc_shared.settings import Settings
 from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
@@ -48,7 +48,7 @@ class Wicc:
     """A running WICC process and a client for it."""
 
     base_url: str
-    app: FastAPI
+    app: ProcessApp
     settings: Settings
     client: httpx.AsyncClient
     keys: dict[str, str] = field(default_factory=dict)
@@ -59,9 +59,8 @@ class Wicc:
 
     @property
     def runtime(self) -> Runtime:
-        for route in self.app.routes:
-            sub = getattr(route, "app", None)
-            if sub is not None and hasattr(sub.state, "runtime"):
+        for _prefix, sub in self.app.services:
+            if hasattr(sub.state, "runtime"):
                 runtime: Runtime = sub.state.runtime
                 return runtime
         raise RuntimeError("app not started")

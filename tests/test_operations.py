@@ -45,6 +45,24 @@ async def test_unknown_route_is_problem_json(wicc: Wicc) -> None:
     assert response.json()["type"] == "urn:wicc:problem:not-found"
 
 
+@pytest.mark.parametrize("path", ["/", "/nowhere", "/capacityx/healthz", "/flow"])
+async def test_a_path_outside_every_service_is_problem_json(wicc: Wicc, path: str) -> None:
+    response = await wicc.client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"]
+
+
+async def test_request_metrics_are_labelled_by_service_and_route_template(wicc: Wicc) -> None:
+    response = await wicc.client.get("/capacity/v1/orgs/RNZ", headers=wicc.auth())
+    assert response.status_code == 200
+    metrics = (await wicc.client.get("/capacity/metrics")).text
+    assert (
+        'wicc_http_request_duration_seconds_count{method="GET",route="/v1/orgs/{ods}",'
+        'service="capacity",status="200"}'
+    ) in metrics
+
+
 async def test_wrong_method_is_problem_json(wicc: Wicc) -> None:
     response = await wicc.client.delete("/capacity/v1/orgs", headers=wicc.auth())
     assert response.status_code == 405

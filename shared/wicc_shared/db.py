@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic_core import from_json, to_json
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
@@ -34,9 +37,18 @@ def create_engine(
         # connection older than the failure, so the next requests reconnect.
         pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args={"server_settings": {"application_name": application_name}},
+        # JSON and JSONB columns (figures, audit entries, outbox payloads) through
+        # pydantic-core's encoder: several times faster than the json module's, and
+        # they are on every write path.
+        json_serializer=_json_text,
+        json_deserializer=from_json,
     )
     event.listen(engine.sync_engine, "handle_error", _broken_connection_is_a_disconnect)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    return to_json(value).decode()
 
 
 def _broken_connection_is_a_disconnect(context: ExceptionContext) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import zlib
@@ -20,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, Text, bindparam, delete, func, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,6 +45,12 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._lock_id = zlib.crc32(f"wicc-outbox:{table.schema}".encode())
+        self._pending = (
+            select(table.c.id, table.c.type, table.c.payload.cast(Text).label("payload"))
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.id)
+            .limit(BATCH_SIZE)
+        )
 
     def kick(self) -> None:
         self._wake.set()
@@ -88,21 +93,12 @@ class OutboxRelay:
             locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_id)))
             if not locked:
                 return None
-            rows = (
-                await conn.execute(
-                    select(t.c.id, t.c.payload)
-                    .where(t.c.published_at.is_(None))
-                    .order_by(t.c.id)
-                    .limit(BATCH_SIZE)
-                )
-            ).all()
+            rows = (await conn.execute(self._pending)).all()
             if not rows:
                 return 0
             # The payload was built from a validated Event when it was written; it goes
-            # out as stored, without a second validation per event.
-            seqs = await self.stream.publish_serialised(
-                [(row.payload["type"], json.dumps(row.payload)) for row in rows]
-            )
+            # out as PostgreSQL renders it, never decoded and encoded again here.
+            seqs = await self.stream.publish_serialised([(row.type, row.payload) for row in rows])
             params: list[dict[str, Any]] = [
                 {"row_id": row.id, "seq": seq} for row, seq in zip(rows, seqs, strict=True)
             ]

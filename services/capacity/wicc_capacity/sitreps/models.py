@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
@@ -28,6 +29,44 @@ class Sitrep(SQLModel, table=True):
     submitted_by: str
     submitted_at: datetime = Field(sa_column=utc_column())
     amended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class SitrepRecord(Protocol):
+    """What a read of a sitrep needs: a stored `Sitrep`, or a `NewSitrep` about to be."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def org_ods(self) -> str: ...
+    @property
+    def sitrep_date(self) -> date: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def figures(self) -> dict[str, Any]: ...
+    @property
+    def submitted_by(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def amended_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewSitrep:
+    """A first submission's row, written in one statement with everything it causes
+    (`repository.submit_sitrep`). A plain record: building a table model (ORM state,
+    per-field defaults) for a row the session never tracks cost more than the rest of
+    the submission's Python work put together."""
+
+    org_ods: str
+    sitrep_date: date
+    figures: dict[str, Any]
+    submitted_by: str
+    submitted_at: datetime
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    version: int = 1
+    amended_at: datetime | None = None
 
 
 class SitrepVersion(SQLModel, table=True):

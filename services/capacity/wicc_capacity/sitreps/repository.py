@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from wicc_capacity.sitreps.models import Sitrep, SitrepMissing, SitrepVersion
+from wicc_capacity.sitreps.models import NewSitrep, Sitrep, SitrepMissing, SitrepVersion
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
 from wicc_shared.kernel.reference_cache import cached_reference
 
@@ -47,7 +47,7 @@ _ACTIVE_ORG = (
 )
 _LOCK_ORG = select(func.pg_advisory_xact_lock(bindparam("namespace"), bindparam("id")))
 _INSERT_VERSION = insert(SitrepVersion.__table__)  # type: ignore[attr-defined]
-_SUBMITTED_FIELDS = {"id", "org_ods", "sitrep_date", "figures", "submitted_by", "submitted_at"}
+_SUBMITTED_FIELDS = ("id", "org_ods", "sitrep_date", "figures", "submitted_by", "submitted_at")
 
 # The ON CONFLICT rule for live area figures, shared by both statements below: a
 # newer `as_of` always wins; at an equal `as_of` only a sitrep replaces a sitrep's
@@ -210,7 +210,7 @@ async def care_systems(session: AsyncSession) -> Sequence[CareSystem]:
 
 async def submit_sitrep(
     session: AsyncSession,
-    sitrep: Sitrep,
+    sitrep: NewSitrep,
     *,
     as_of: dt.datetime,
     audit: dict[str, Any],
@@ -224,7 +224,7 @@ async def submit_sitrep(
     ON CONFLICT makes a concurrent second submission wait for the first to commit
     and then insert nothing, instead of failing on the unique constraint.
     """
-    params = sitrep.model_dump(include=_SUBMITTED_FIELDS)
+    params: dict[str, Any] = {name: getattr(sitrep, name) for name in _SUBMITTED_FIELDS}
     params.update(
         lock_namespace=_ORG_LOCK_NAMESPACE,
         lock_id=org_lock_id(sitrep.org_ods),

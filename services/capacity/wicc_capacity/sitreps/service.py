@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_capacity.sitreps import repository
 from wicc_capacity.sitreps.deadline import SitrepCalendar
-from wicc_capacity.sitreps.models import Sitrep, SitrepVersion
+from wicc_capacity.sitreps.models import NewSitrep, Sitrep, SitrepRecord, SitrepVersion
 from wicc_capacity.sitreps.schemas import (
     AMENDMENT_WINDOW_DAYS,
     SITREPS_PATH,
@@ -76,7 +76,7 @@ async def submit(
         raise ValidationFailed(problems)
 
     figures = body.canonical()
-    sitrep = Sitrep(
+    sitrep = NewSitrep(
         org_ods=org.ods,
         sitrep_date=body.date,
         figures=figures,
@@ -291,7 +291,7 @@ async def _record(
 
 
 def _audit_fields(
-    org: Organisation, sitrep: Sitrep, *, before: dict[str, Any] | None, reason: str | None
+    org: Organisation, sitrep: SitrepRecord, *, before: dict[str, Any] | None, reason: str | None
 ) -> dict[str, Any]:
     amended = before is not None
     return {
@@ -312,7 +312,7 @@ def _event_fields(org: Organisation, read: SitrepRead, type_: str) -> dict[str, 
     }
 
 
-def _snapshot(sitrep: Sitrep) -> dict[str, Any]:
+def _snapshot(sitrep: SitrepRecord) -> dict[str, Any]:
     return {"version": sitrep.version, "figures": sitrep.figures}
 
 
@@ -328,7 +328,7 @@ def totals(figures: SitrepFigures) -> SitrepTotals:
     )
 
 
-def to_read(sitrep: Sitrep, calendar: SitrepCalendar) -> SitrepRead:
+def to_read(sitrep: SitrepRecord, calendar: SitrepCalendar) -> SitrepRead:
     figures = SitrepFigures.model_validate(sitrep.figures)
     deadline = calendar.deadline(sitrep.sitrep_date)
     return SitrepRead(
