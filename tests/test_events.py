@@ -13,9 +13,11 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.support import Wicc
+from wicc_capacity.tables import OUTBOX as CAPACITY_OUTBOX
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, inbox_table
 from wicc_shared.events.envelope import Event
+from wicc_shared.events.relay import OutboxRelay
 from wicc_shared.events.stream import EventStream
 
 SCHEMA = "escalation"  # an existing schema with an inbox; test tables live beside it
@@ -152,6 +154,31 @@ async def test_escalation_learns_bed_figures_from_events(wicc: Wicc) -> None:
         await asyncio.sleep(0.05)
     assert (body["open"], body["occupied"], body["occupancy_pct"]) == (50, 47, 94.0)
     assert body["age_seconds"] > 0
+
+
+async def test_a_relay_waits_while_another_holds_its_schema_then_publishes_in_order(
+    fresh_db: str, stream: EventStream
+) -> None:
+    engine = create_engine(fresh_db, "wicc-tests")
+    try:
+        first = OutboxRelay(engine, CAPACITY_OUTBOX.table, stream, poll_seconds=1.0)
+        second = OutboxRelay(engine, CAPACITY_OUTBOX.table, stream, poll_seconds=1.0)
+        assert await first.publish_pending() == 0  # nothing to publish yet
+        async with create_sessionmaker(engine)() as session, session.begin():
+            for n in range(3):
+                await CAPACITY_OUTBOX.add(session, "test.happened", f"things/{n}", {"n": n})
+
+        async with engine.connect() as holder, holder.begin():
+            # Another replica's relay in the middle of its cycle.
+            await holder.execute(select(func.pg_advisory_xact_lock(first.lock_id)))
+            assert await second.publish_pending() is None
+            assert await stream.last_seq() == 0
+
+        assert await second.publish_pending() == 3
+        assert [e.data["n"] for e in await stream.read_after(0)] == [0, 1, 2]
+        assert await first.publish_pending() == 0  # published once, whoever did it
+    finally:
+        await engine.dispose()
 
 
 async def test_outbox_rows_are_marked_published_with_their_seq(wicc: Wicc) -> None:

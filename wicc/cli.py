@@ -14,6 +14,7 @@ from wicc import migrate
 from wicc.app import create_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
+from wicc.workers import APP_FACTORY, Supervisor, can_share_port
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
@@ -72,8 +73,12 @@ def _serve(settings: Settings) -> None:
         return
     # Worker processes build their app from the environment: hand them the URLs of
     # the embedded servers and the admin token this process resolved.
-    os.environ.update(worker_environment(settings))
-    uvicorn.run("wicc.app:create_app_from_env", factory=True, workers=settings.workers, **options)
+    environment = worker_environment(settings)
+    if can_share_port():
+        Supervisor(settings.workers, environment, options).run()
+        return
+    os.environ.update(environment)
+    uvicorn.run(APP_FACTORY, factory=True, workers=settings.workers, **options)
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:

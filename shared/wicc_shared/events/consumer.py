@@ -28,6 +28,8 @@ from wicc_shared.metrics import EVENTS_CONSUMED
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+# Well under the idle time after which pending entries are reclaimed (retry_idle_ms).
+ACK_DELAY_MS = 200
 
 
 def inbox_table(metadata: MetaData, schema: str) -> Table:
@@ -69,6 +71,8 @@ class StreamConsumer:
         self.config = config
         self.handler = handler
         self._next_retry_check = 0.0
+        self._done: list[bytes] = []  # handled, not yet acknowledged
+        self._first_done_at: float | None = None
 
     async def ensure_group(self) -> None:
         try:
@@ -101,16 +105,32 @@ class StreamConsumer:
             self.config.consumer,
             {self.stream.name: ">"},
             count=self.config.batch,
-            block=self.config.block_ms,
+            # With acknowledgements waiting, wake soon enough to send them when idle.
+            block=ACK_DELAY_MS if self._done else self.config.block_ms,
         )
-        done: list[bytes] = []
+        read = 0
         for _stream, entries in response or []:
             for entry_id, fields in entries:
                 if await self._deliver(entry_id, fields, attempts=1):
-                    done.append(entry_id)
-                handled += 1
-        await self._ack(*done)
-        return handled
+                    self._done.append(entry_id)
+                read += 1
+        await self._ack_done(idle=read == 0)
+        return handled + read
+
+    async def _ack_done(self, *, idle: bool) -> None:
+        """Acknowledge handled entries a batch at a time: under a steady trickle of
+        events (most of them other services', skipped) one XACK per read doubled this
+        consumer's Redis calls. Entries wait at most about ACK_DELAY_MS; one that is
+        never acknowledged (the process died) is reclaimed and found in the inbox."""
+        if not self._done:
+            return
+        now = time.monotonic()
+        if self._first_done_at is None:
+            self._first_done_at = now
+        due = now - self._first_done_at >= ACK_DELAY_MS / 1000
+        if idle or due or len(self._done) >= self.config.batch:
+            done, self._done, self._first_done_at = self._done, [], None
+            await self._ack(*done)
 
     async def _retry_stale(self) -> int:
         # Entries only become claimable after `retry_idle_ms`, so looking more often
