@@ -117,6 +117,19 @@ class Phase:
     finished_at: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
 
+    async def post(
+        self,
+        connection: http1.Connection,
+        item: tuple[str, dt.date],
+        headers: dict[str, str],
+        since: float,
+    ) -> None:
+        """POST one sitrep; its latency counts from `since` (a perf_counter time)."""
+        reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
+        self.latencies.append((time.perf_counter() - since) * 1000)
+        self.finished_at.append(time.monotonic())
+        self.statuses[reply.status] = self.statuses.get(reply.status, 0) + 1
+
 
 async def run_phase(
     connections: list[http1.Connection],
@@ -136,11 +149,7 @@ async def run_phase(
             item = next(work, None)
             if item is None:
                 return
-            sent = time.perf_counter()
-            reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
-            phase.latencies.append((time.perf_counter() - sent) * 1000)
-            phase.finished_at.append(time.monotonic())
-            phase.statuses[reply.status] = phase.statuses.get(reply.status, 0) + 1
+            await phase.post(connection, item, headers, since=time.perf_counter())
 
     tasks = [asyncio.create_task(worker(c)) for c in connections]
     while not all(t.done() for t in tasks):
@@ -191,10 +200,7 @@ async def run_at_rate(
 
     async def one(scheduled: float, item: tuple[str, dt.date]) -> None:
         connection = await pool.get()
-        reply = await connection.post_json("/capacity/v1/sitreps", sitrep(*item), headers)
-        phase.latencies.append((time.perf_counter() - scheduled) * 1000)
-        phase.finished_at.append(time.monotonic())
-        phase.statuses[reply.status] = phase.statuses.get(reply.status, 0) + 1
+        await phase.post(connection, item, headers, since=scheduled)
         pool.put(connection)
 
     started, origin = time.monotonic(), time.perf_counter()
