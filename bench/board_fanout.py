@@ -51,6 +51,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from bench.procfs import connection_owner, process_stats, worker_pids
 from bench.ws_client import HandshakeFailed, WebSocketClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,23 +225,6 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _process_stats() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, CPU seconds) for every process (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, str, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text.rsplit(")", 1)[1].split()
-        stats[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
-    return stats
-
-
 # -- the server under test --------------------------------------------------------------
 
 
@@ -251,6 +235,7 @@ class WiccServer:
         self.data_dir = data_dir
         self.port = port
         self.extra_env = extra_env or {}
+        self.workers = int(self.extra_env.get("WICC_WORKERS", "1"))
         self.base_url = f"http://{LOOPBACK}:{port}"
         self.log_path = data_dir / "bench-server.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -281,34 +266,52 @@ class WiccServer:
             )
 
     def wait_ready(self, timeout: float, progress: Progress) -> str:
-        """Wait for /flow/readyz, then return the admin token."""
+        """Wait until every worker answers /flow/readyz, then return the admin token.
+
+        With `--workers N` each worker starts on its own, and a worker still starting
+        takes no connections: load sent when the first worker is ready lands on it
+        alone, and keep-alive connections stay there (one worker busy, one idle)."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         started = time.monotonic()
-        with httpx.Client(timeout=2.0) as http:
-            while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(
-                        f"server exited with {self.process.returncode}:\n{self.log_tail()}"
-                    )
-                if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"server not ready after {timeout:.0f} s:\n{self.log_tail()}"
-                    )
-                with contextlib.suppress(httpx.HTTPError):
-                    if http.get(f"{self.base_url}/flow/readyz").status_code == 200:
-                        break
-                progress.show(f"starting server ... {time.monotonic() - started:.0f} s")
-                time.sleep(0.5)
+        ready: set[int] = set()
+        while len(ready) < self.workers:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"server not ready after {timeout:.0f} s:\n{self.log_tail()}")
+            with contextlib.suppress(OSError):
+                ready |= self._ready_worker()
+            progress.show(
+                f"starting server ... {time.monotonic() - started:.0f} s, "
+                f"{len(ready)}/{self.workers} ready"
+            )
+            time.sleep(0.2 if ready else 0.5)
         progress.done(f"server ready in {time.monotonic() - started:.1f} s")
         return (self.data_dir / "admin-token").read_text().strip()
+
+    def _ready_worker(self) -> set[int]:
+        """Probe readiness on a fresh connection: the process that said ready."""
+        assert self.process is not None
+        with socket.create_connection((LOOPBACK, self.port), timeout=2.0) as sock:
+            sock.sendall(b"GET /flow/readyz HTTP/1.1\r\nHost: wicc\r\n\r\n")
+            if not sock.recv(4096).startswith(b"HTTP/1.1 200"):
+                return set()
+            if self.workers == 1:
+                return {self.process.pid}
+            owner = connection_owner(
+                self.port, sock.getsockname()[1], worker_pids(self.process.pid)
+            )
+            return set() if owner is None else {owner}
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU of the server's Python processes (the process and its worker
         processes, not the embedded PostgreSQL and Redis), None if unknown."""
         if self.process is None:
             return None
-        stats = _process_stats()
+        stats = process_stats()
         own = stats.get(self.process.pid)
         if own is None:
             return None

@@ -14,7 +14,6 @@ from wicc import migrate
 from wicc.app import create_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
-from wicc.workers import APP_FACTORY, Supervisor, can_share_port
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
@@ -22,6 +21,7 @@ from wicc_shared.settings import Settings
 from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 logger = logging.getLogger("wicc")
+APP_FACTORY = "wicc.app:create_app_from_env"  # how worker processes build the app
 
 
 async def _load_reference(settings: Settings, *, demo: bool) -> dict[str, int]:
@@ -73,11 +73,7 @@ def _serve(settings: Settings) -> None:
         return
     # Worker processes build their app from the environment: hand them the URLs of
     # the embedded servers and the admin token this process resolved.
-    environment = worker_environment(settings)
-    if can_share_port():
-        Supervisor(settings.workers, environment, options).run()
-        return
-    os.environ.update(environment)
+    os.environ.update(worker_environment(settings))
     uvicorn.run(APP_FACTORY, factory=True, workers=settings.workers, **options)
 
 

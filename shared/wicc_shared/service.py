@@ -38,6 +38,7 @@ from wicc_shared.settings import Settings
 logger = logging.getLogger(__name__)
 Worker = Callable[[Runtime], Coroutine[Any, Any, None]]
 ReadinessCheck = Callable[[Runtime], str]  # "ok", or why not
+STOP_GRACE_SECONDS = 5.0
 
 
 @dataclass
@@ -128,9 +129,7 @@ def create_process_app(specs: Sequence[ServiceSpec], settings: Settings) -> Proc
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _stop_background(tasks)
             await close_runtime(runtime)
 
     # Only for paths outside every prefix: a problem+json 404 like any other.
@@ -220,6 +219,21 @@ async def _start_background(
     coros = [relay.run() for relay in runtime.relays]
     coros += [worker(runtime) for spec in specs for worker in spec.workers]
     return [asyncio.create_task(_supervised(c)) for c in coros]
+
+
+async def _stop_background(tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Cancel the background work and wait for it, within bounds: a task cancelled
+    in the middle of a database call can be held up in the driver's own cancellation
+    (seen with asyncpg during a BEGIN), and it must not keep the process from
+    stopping. Its work is safe to abandon: consumers are at-least-once and
+    idempotent, the relay's transaction rolls back."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+    for task in pending:
+        logger.warning("background task did not stop in time", extra={"task": task.get_name()})
 
 
 async def _supervised(coro: Coroutine[Any, Any, None]) -> None:

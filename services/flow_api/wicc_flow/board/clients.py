@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections import deque
 from dataclasses import dataclass
 
 from starlette.types import Send
@@ -74,17 +75,30 @@ class SocketClient(BoardClient):
     def __init__(self, sink: FrameSink, max_waiting: int) -> None:
         super().__init__(max_waiting)
         self.sink = sink
-        self.waiting = 0  # frames written since the buffer was last seen empty
+        # Sizes of the latest frames written, as many as may still be in the buffer.
+        self._unsent: deque[int] = deque()
+        self._unsent_bytes = 0
         self.behind_since: float | None = None
 
+    @property
+    def waiting(self) -> int:
+        """Frames not yet (wholly) taken by the kernel: the newest ones whose sizes
+        add up to what the transport still buffers."""
+        buffered = self.sink.buffered_bytes()
+        while self._unsent and self._unsent_bytes - self._unsent[0] >= buffered:
+            self._unsent_bytes -= self._unsent.popleft()
+        if not buffered:
+            self._unsent.clear()
+            self._unsent_bytes = 0
+        return len(self._unsent)
+
     def offer(self, frame: BoardFrame) -> bool:
-        waiting = self.waiting if self.sink.buffered_bytes() else 0
-        if waiting >= self.max_waiting:
+        if self.waiting >= self.max_waiting:
             return False
         if not self.done.done() and self.sink.write(frame.wire):
             self.delivered_seq = frame.seq
-            waiting += 1
-        self.waiting = waiting
+            self._unsent.append(len(frame.wire))
+            self._unsent_bytes += len(frame.wire)
         return True
 
     def start(self) -> None:

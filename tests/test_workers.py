@@ -1,0 +1,164 @@
+"""`wicc run` with WICC_WORKERS=2: both workers serve, boards on either get every
+event, a dead worker is replaced, and Ctrl+C stops everything.
+
+Runs the real command as a subprocess against the suite's PostgreSQL and Redis.
+Which worker holds a connection is read from /proc (Linux), the way `ss -p` does
+(the same helpers the benchmarks use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from bench.procfs import connection_owner, worker_pids
+from tests.support import ADMIN_TOKEN, bed_figures, next_event, next_frame, plain_url
+from wicc_shared.embedded import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 60.0
+CONNECTIONS = 24
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+
+
+class WiccRun:
+    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
+        self.process = process
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.port = port
+
+    def workers(self) -> set[int]:
+        return worker_pids(self.process.pid)
+
+    def owner(self, client_port: int) -> int:
+        """The worker holding the server side of the connection from `client_port`."""
+        owner = connection_owner(self.port, client_port, self.workers())
+        assert owner is not None, f"no worker holds the connection from port {client_port}"
+        return owner
+
+
+@pytest.fixture
+def wicc_run(fresh_db: str, redis_url: str, tmp_path: Path) -> Iterator[WiccRun]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WICC_", "TEST_"))}
+    env.update(
+        DATABASE_URL=plain_url(fresh_db),
+        REDIS_URL=redis_url,
+        WICC_ADMIN_TOKEN=ADMIN_TOKEN,
+        WICC_WORKERS="2",
+        WICC_PORT=str(port),
+        WICC_DATA_DIR=str(tmp_path),
+        WICC_EVENT_STREAM=f"wicc:test:{uuid.uuid4().hex[:12]}",
+        WICC_LOG_LEVEL="WARNING",
+    )
+    log = (tmp_path / "wicc.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wicc.cli", "run", "--no-demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield WiccRun(process, port)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+async def _ready_on_every_worker(run: WiccRun) -> None:
+    """Ready when each worker has answered a readiness probe with 200 (a worker that
+    is still starting accepts no connections, so the probes all reach the other)."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    ready: set[int] = set()
+    while time.monotonic() < deadline:
+        assert run.process.poll() is None, "wicc run exited"
+        workers = run.workers()
+        ready &= workers  # a replaced worker has to answer afresh
+        if len(workers) == 2 and ready == workers:
+            return
+        with contextlib.suppress(OSError, AssertionError):
+            ready |= await asyncio.to_thread(_ready_worker, run)
+        await asyncio.sleep(0.2)
+    raise AssertionError("the workers never became ready")
+
+
+def _ready_worker(run: WiccRun) -> set[int]:
+    """Probe readiness on a fresh connection; the worker that said ready, if any."""
+    with socket.create_connection(("127.0.0.1", run.port), timeout=5) as sock:
+        sock.sendall(b"GET /flow/readyz HTTP/1.1\r\nHost: wicc\r\n\r\n")
+        ready = sock.recv(4096).startswith(b"HTTP/1.1 200")
+        return {run.owner(sock.getsockname()[1])} if ready else set()
+
+
+@pytest.fixture
+async def running(wicc_run: WiccRun) -> WiccRun:
+    await _ready_on_every_worker(wicc_run)
+    return wicc_run
+
+
+async def test_connections_are_served_by_both_workers(running: WiccRun) -> None:
+    sockets = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(CONNECTIONS)]
+    try:
+        for sock in sockets:  # one request each: the connection is accepted and served
+            sock.sendall(b"GET /flow/healthz HTTP/1.1\r\nHost: wicc\r\n\r\n")
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        owners = {running.owner(sock.getsockname()[1]) for sock in sockets}
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert owners == running.workers()
+
+
+async def test_boards_on_either_worker_get_every_bed_update(running: WiccRun) -> None:
+    ws_url = running.base_url.replace("http://", "ws://") + "/flow/v1/board/ws"
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    boards = [await connect(ws_url, additional_headers=headers) for _ in range(16)]
+    try:
+        for board in boards:
+            await next_frame(board)
+        owners = {running.owner(board.local_address[1]) for board in boards}
+        assert owners == running.workers()
+        async with httpx.AsyncClient(base_url=running.base_url, headers=headers) as client:
+            response = await client.put(
+                "/capacity/v1/units/RNZ-AMU/beds", json=bed_figures(occupied=17)
+            )
+        assert response.status_code == 200, response.text
+        for board in boards:
+            frame = await next_event(board)
+            assert frame["event"]["data"]["occupied"] == 17
+    finally:
+        for board in boards:
+            await board.close()
+
+
+async def test_a_dead_worker_is_replaced_and_ctrl_c_stops_everything(running: WiccRun) -> None:
+    victim = min(running.workers())
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while victim in running.workers() or len(running.workers()) < 2:
+        assert time.monotonic() < deadline, "the dead worker was not replaced"
+        await asyncio.sleep(0.2)
+    await _ready_on_every_worker(running)
+
+    workers = running.workers()
+    running.process.send_signal(signal.SIGINT)
+    assert running.process.wait(STOP_TIMEOUT_SECONDS) == 0
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)  # noqa: ASYNC240
