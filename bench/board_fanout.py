@@ -338,7 +338,9 @@ class WiccServer:
             process.wait(30)
         except subprocess.TimeoutExpired:
             print("server did not stop on SIGTERM; killing it", file=sys.stderr)
-            process.kill()
+            # The whole group: worker processes must not outlive a benchmark.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
 
     def log_tail(self, lines: int = 30) -> str:

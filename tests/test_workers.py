@@ -73,14 +73,24 @@ def wicc_run(fresh_db: str, redis_url: str, tmp_path: Path) -> Iterator[WiccRun]
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: nothing outlives the test
     )
     try:
         yield WiccRun(process, port)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """As Ctrl+C would; then, if anything is left, the whole process group."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(STOP_TIMEOUT_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 async def _ready_on_every_worker(run: WiccRun) -> None:
