@@ -8,9 +8,10 @@ organisation and date), then loads it in one of two ways for `--seconds`:
   as soon as the last is answered. Shows the most the server can take; latency is
   then mostly queueing (in-flight / throughput).
 - open loop (`--rate R`): R POSTs a second on a fixed schedule, whatever the
-  answers, on as many connections as needed. Latency is measured from each
-  request's scheduled time, so a server that falls behind cannot hide it. This is
-  the check of "R sitreps a second with p99 <= 100 ms".
+  answers, over `--connections` keep-alive connections. Latency is measured from
+  each request's scheduled time, so a server that falls behind cannot hide it: the
+  stricter check of "R sitreps a second with p99 <= 100 ms", as trusts' systems
+  send whenever they are ready rather than when the last answer came.
 
     python -m bench.sitrep_ingest [--seconds 30] [--orgs 2000] [--concurrency 32]
     python -m bench.sitrep_ingest --rate 500
