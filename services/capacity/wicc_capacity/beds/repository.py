@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, Select, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from wicc_capacity.audited_sql import (
+    audit_and_event_params,
+    audit_and_event_types,
+    audited_and_announced,
+)
 from wicc_capacity.beds.models import BedState, BedStateHistory
 from wicc_capacity.beds.status_models import AreaBeds, BedStatus
 from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
@@ -65,6 +71,58 @@ async def lock_bed_state(session: AsyncSession, unit_id: str) -> BedState:
     state = await _locked_bed_state(session, unit_id)
     assert state is not None  # inserted above, or by a concurrent first report
     return state
+
+
+# A unit's new figures in one round trip (the caller holds the unit's row lock): the
+# current row, its history row, the audit entry and the `beds.updated` event.
+_RECORD_HEAD = """
+    WITH updated AS (
+        UPDATE capacity.bed_state
+        SET core_open = :core_open, escalation_open = :escalation_open,
+            occupied = :occupied, closed = :closed, reported_by = :reported_by,
+            as_of = :as_of, updated_at = :updated_at, version = :version
+        WHERE unit_id = :unit_id
+        RETURNING unit_id
+    ), history AS (
+        INSERT INTO capacity.bed_state_history
+            (unit_id, core_open, escalation_open, occupied, closed, reported_by, as_of)
+        SELECT unit_id, :core_open, :escalation_open, :occupied, :closed, :reported_by,
+               :as_of
+        FROM updated
+    ),
+"""
+_RECORD_AUDITED = audited_and_announced("updated")
+_RECORD_TAIL = """
+    SELECT unit_id FROM updated
+"""
+_RECORD_FIGURES = text(_RECORD_HEAD + _RECORD_AUDITED + _RECORD_TAIL).bindparams(
+    bindparam("closed", type_=JSONB),
+    bindparam("as_of", type_=DateTime(timezone=True)),
+    bindparam("updated_at", type_=DateTime(timezone=True)),
+    *audit_and_event_types(),
+)
+
+
+async def record_bed_figures(
+    session: AsyncSession,
+    unit_id: str,
+    changes: dict[str, Any],
+    *,
+    audit: dict[str, Any],
+    event: dict[str, Any],
+) -> None:
+    """Store `changes` (every figure, `as_of`, `updated_at`, `version`) as the locked
+    unit's current row, with its history row, audit entry and outbox row."""
+    params = {"unit_id": unit_id, **changes, **audit_and_event_params(audit, event)}
+    updated = await session.execute(_RECORD_FIGURES, params)
+    assert updated.scalar_one_or_none() is not None  # the caller holds the row's lock
+
+
+def show_as_stored(state: BedState, changes: dict[str, Any]) -> None:
+    """Give the loaded row the values `record_bed_figures` stores, without making the
+    session write them again at its next flush."""
+    for name, value in changes.items():
+        set_committed_value(state, name, value)
 
 
 async def _locked_bed_state(session: AsyncSession, unit_id: str) -> BedState | None:

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_capacity.beds import repository
-from wicc_capacity.beds.models import BedState, BedStateHistory
+from wicc_capacity.beds.models import BedState
 from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate, ClosedBeds
 from wicc_capacity.tables import OUTBOX
-from wicc_shared.audit import record_audit
+from wicc_shared.audit import audit_values
 from wicc_shared.auth import Principal, ensure_can_write
 from wicc_shared.errors import Conflict, NotFound, StaleUpdate, ValidationFailed
 from wicc_shared.kernel.models import Organisation, Site, Unit
@@ -75,24 +75,24 @@ async def record_figures(
     the history row, audit the change and announce it, all in the caller's transaction."""
     unit, site, org = place
     before = _snapshot(state)
-    for name, value in figures.items():
-        setattr(state, name, value)
-    state.as_of, state.updated_at, state.version = as_of, now, state.version + 1
-    session.add(BedStateHistory(unit_id=unit.id, as_of=as_of, **figures))
-    await session.flush()
-    after = _snapshot(state)
-    await record_audit(
-        session,
+    changes = {**figures, "as_of": as_of, "updated_at": now, "version": state.version + 1}
+    # Shown on `state` first: the audit entry and the event describe the new figures.
+    # Should the write fail, the request's rollback expires `state` anyway.
+    repository.show_as_stored(state, changes)
+    read = to_read(state, unit, site, org, now)
+    audit = audit_values(
         principal,
         action=BEDS_UPDATED,
         entity_type="unit",
         entity_id=unit.id,
         org_ods=org.ods,
         before=before,
-        after=after,
+        after=_snapshot(state),
     )
-    read = to_read(state, unit, site, org, now)
-    await OUTBOX.add(session, BEDS_UPDATED, subject=f"units/{unit.id}", data=event_data(read, org))
+    _event, event = OUTBOX.prepare(
+        session, BEDS_UPDATED, subject=f"units/{unit.id}", data=event_data(read, org)
+    )
+    await repository.record_bed_figures(session, unit.id, changes, audit=audit, event=event)
     return read
 
 

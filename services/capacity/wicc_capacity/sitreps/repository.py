@@ -27,6 +27,11 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from wicc_capacity.audited_sql import (
+    audit_and_event_params,
+    audit_and_event_types,
+    audited_and_announced,
+)
 from wicc_capacity.sitreps.models import NewSitrep, Sitrep, SitrepMissing, SitrepVersion
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
 from wicc_shared.kernel.reference_cache import cached_reference
@@ -101,18 +106,9 @@ _SUBMIT_AREAS = """
                new_sitrep.submitted_by
         FROM new_sitrep,
 """
+_NEXT_CTE = "    ), "
+_SUBMIT_AUDITED = audited_and_announced("new_sitrep")
 _SUBMIT_TAIL = """
-    ), audited AS (
-        INSERT INTO kernel.audit_log (at, actor, actor_role, org_ods, action, entity_type,
-                                      entity_id, before, after, correlation_id)
-        SELECT :audit_at, :audit_actor, :audit_actor_role, :audit_org_ods, :audit_action,
-               :audit_entity_type, :audit_entity_id, :audit_before, :audit_after,
-               :audit_correlation_id
-        FROM new_sitrep
-    ), announced AS (
-        INSERT INTO capacity.outbox (event_id, type, subject, payload)
-        SELECT :event_event_id, :event_type, :event_subject, :event_payload FROM new_sitrep
-    )
     SELECT id FROM new_sitrep
 """
 _SUBMIT_SITREP = text(
@@ -121,6 +117,8 @@ _SUBMIT_SITREP = text(
     + _SUBMIT_AREAS
     + _REPORTED_AREAS
     + _AREA_UPSERT_RULE
+    + _NEXT_CTE
+    + _SUBMIT_AUDITED
     + _SUBMIT_TAIL
 ).bindparams(
     bindparam("id", type_=Uuid),
@@ -129,11 +127,7 @@ _SUBMIT_SITREP = text(
     bindparam("submitted_at", type_=DateTime(timezone=True)),
     bindparam("areas", type_=JSONB),
     bindparam("as_of", type_=DateTime(timezone=True)),
-    bindparam("audit_at", type_=DateTime(timezone=True)),
-    bindparam("audit_before", type_=JSONB),
-    bindparam("audit_after", type_=JSONB),
-    bindparam("event_event_id", type_=Uuid),
-    bindparam("event_payload", type_=JSONB),
+    *audit_and_event_types(),
 )
 
 # An amendment's areas: upserted by the rule above, and the areas it no longer
@@ -232,8 +226,7 @@ async def submit_sitrep(
         as_of=as_of,
         source=SITREP_SOURCE,
     )
-    params.update({f"audit_{k}": v for k, v in audit.items()})
-    params.update({f"event_{k}": v for k, v in event.items()})
+    params.update(audit_and_event_params(audit, event))
     inserted = await session.execute(_SUBMIT_SITREP, params)
     return inserted.scalar_one_or_none() is not None
 
