@@ -49,6 +49,7 @@ STARTUP_TIMEOUT_SECONDS = 120.0
 TARGET_PER_SECOND = 500
 TARGET_P99_MS = 100.0
 AMENDMENT_DAYS = 14
+SYSTEM_CODE = "bench"
 WINDOW_SECONDS = 5.0
 
 
@@ -78,7 +79,7 @@ def reference_file(directory: Path, orgs: int) -> Path:
     ]
     document = {
         "system": {
-            "code": "bench",
+            "code": SYSTEM_CODE,
             "name": "Bench system",
             "localities": [{"code": "north", "name": "North"}],
         },
@@ -269,6 +270,24 @@ async def drive_at_rate(
     return report
 
 
+async def integration_token(port: int, admin_token: str) -> str:
+    """A new `integration` key for the generated system: the load authenticates as a
+    trust's system would (a key looked up by its hash), not as the bootstrap admin."""
+    connection = await http1.Connection.open(LOOPBACK, port)
+    try:
+        reply = await connection.post_json(
+            "/flow/v1/admin/api-keys",
+            {"role": "integration", "system": SYSTEM_CODE, "label": "ingest benchmark"},
+            {"Authorization": f"Bearer {admin_token}"},
+        )
+    finally:
+        await connection.close()
+    if reply.status != 201:
+        raise RuntimeError(f"creating the benchmark's key failed: {reply.status} {reply.body!r}")
+    token: str = reply.json()["token"]
+    return token
+
+
 def work_items(orgs: int) -> Iterator[tuple[str, dt.date]]:
     """Every (organisation, date) a new sitrep may be sent for, each once."""
     today = dt.date.today()
@@ -406,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         server.start()
-        token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
+        admin_token = server.wait_ready(STARTUP_TIMEOUT_SECONDS, progress)
+        token = asyncio.run(integration_token(server.port, admin_token))
         if args.rate is None:
             load = drive(
                 server, token, args.orgs, args.seconds, args.concurrency, args.warmup, progress

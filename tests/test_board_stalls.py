@@ -62,6 +62,23 @@ async def test_a_frame_is_encoded_once_as_a_whole_text_frame() -> None:
     assert frame.wire[2:].decode() == frame.text
 
 
+async def test_an_event_is_serialised_once_and_the_same_bytes_go_to_every_client(
+    redis_url: str,
+) -> None:
+    hub = _hub(redis_url)
+    peers = [PeerSocket() for _ in range(3)]
+    for peer in peers:
+        hub.connect(SocketClient(peer, hub.client_queue), None)
+    event = _dom_care("CP-1", ["north"], starts=3, spare=40.0, as_of=datetime.now(UTC))
+
+    await hub.ingest([event.model_copy(update={"seq": 1})])
+
+    sent = [peer.frames[1] for peer in peers]  # each peer's frame after its snapshot
+    frame = hub.history[-1]
+    assert all(wire is frame.wire for wire in sent)  # one object, not copies
+    assert sent[0].endswith(frame.text.encode()) and json.loads(frame.text)["seq"] == 1
+
+
 async def test_a_socket_client_gets_its_snapshot_then_each_frame_in_order(
     redis_url: str,
 ) -> None:

@@ -1,15 +1,18 @@
-"""Embedded infrastructure keeps its data across restarts; production refuses unsafe settings."""
+"""Embedded infrastructure stops cleanly and keeps its data across restarts; production
+refuses unsafe settings."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import asyncpg
 import pytest
 from pydantic import SecretStr, ValidationError
 from redis import Redis
 
 from wicc.cli import worker_environment
-from wicc_shared.embedded import EmbeddedRedis
+from wicc_shared.embedded import EmbeddedPostgres, EmbeddedRedis
 from wicc_shared.settings import Settings, to_asyncpg_url
 
 
@@ -29,6 +32,37 @@ def test_embedded_redis_keeps_the_event_log_across_a_restart(tmp_path: Path) -> 
     finally:
         client.close()
         again.stop()
+
+
+async def _query(url: str, setup: str, query: str) -> list[asyncpg.Record]:
+    """Run the `setup` statements (if any), then `query`."""
+    conn = await asyncpg.connect(url)
+    try:
+        if setup:
+            await conn.execute(setup)
+        rows: list[asyncpg.Record] = await conn.fetch(query)
+        return rows
+    finally:
+        await conn.close()
+
+
+def test_embedded_postgres_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path)
+    url = server.ensure_database("kept")
+    setup = "CREATE TABLE note (body text); INSERT INTO note VALUES ('x')"
+    assert len(asyncio.run(_query(url, setup, "SELECT body FROM note"))) == 1
+    server.stop()
+    # A clean shutdown removes the server's lock file (a crash would leave it behind).
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+    again = EmbeddedPostgres(tmp_path)  # a new process finds the same cluster
+    try:
+        url_again = again.ensure_database("kept")
+        rows = asyncio.run(_query(url_again, "", "SELECT body FROM note"))
+        assert [r["body"] for r in rows] == ["x"]
+    finally:
+        again.stop()
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
 
 
 def test_production_refuses_missing_infrastructure_urls() -> None:

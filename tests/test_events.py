@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
@@ -226,3 +227,30 @@ async def test_escalation_keeps_every_bed_reported_for_the_same_moment(wicc: Wic
             break
         await asyncio.sleep(0.05)
     assert (body["open"], body["occupied"]) == (3, 3)
+
+
+async def test_a_published_event_carries_the_whole_envelope(wicc: Wicc) -> None:
+    before = datetime.now(UTC)
+    response = await wicc.put_beds("RD1-AMU", occupied=5)
+    assert response.status_code == 200, response.text
+    after = datetime.now(UTC)
+    events: list[Event] = []
+    for _ in range(100):
+        if events := await wicc.runtime.stream.read_after(0):
+            break
+        await asyncio.sleep(0.05)
+    assert len(events) == 1
+    event = events[0]
+    async with wicc.runtime.sessions() as session:
+        stored_id = await session.scalar(select(CAPACITY_OUTBOX.table.c.event_id))
+    assert (event.specversion, event.datacontenttype) == ("1.0", "application/json")
+    assert event.id == stored_id  # the id given at the write, kept through the relay
+    assert (event.type, event.source, event.subject) == (
+        "beds.updated",
+        "/capacity",
+        "units/RD1-AMU",
+    )
+    assert before <= event.time <= after
+    assert event.data["occupied"] == 5 and event.data["unit_id"] == "RD1-AMU"
+    assert event.correlationid == response.headers["x-request-id"]
+    assert event.seq == await wicc.runtime.stream.last_seq()

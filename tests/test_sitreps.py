@@ -7,18 +7,22 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import yaml
 
 from tests.support import ADMIN_TOKEN, Wicc, plain_url
 from wicc_capacity.sitreps.deadline import COMPONENT, DeadlineWorker
+from wicc_shared.kernel.reference import ReferenceFile, load_reference
 
 PROBLEM = "application/problem+json"
 SITREPS = "/capacity/v1/sitreps"
 UTC = dt.UTC
+WILTSHIRE = Path(__file__).resolve().parent.parent / "reference" / "wiltshire.yaml"
 TODAY = dt.date(2026, 11, 23)  # GMT: London time equals UTC in November
 MORNING = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # Organisations of the demo system that hold beds, so must report.
@@ -482,6 +486,26 @@ async def test_missing_sitreps_after_the_deadline_are_reported_and_announced_onc
     )
     assert len(await events_of(wicc, "sitrep.missing", 9, timeout=0.5)) == 8
     assert _by_org(await _status(wicc))["RD1"] == "late"
+
+
+async def test_a_system_with_its_own_deadline_is_judged_by_it(wicc: Wicc) -> None:
+    # Set in the system file, loaded as `wicc load-reference` does.
+    document = yaml.safe_load(WILTSHIRE.read_text())
+    document["system"]["sitrep_deadline"] = "09:30"
+    async with wicc.runtime.sessions() as session, session.begin():
+        await load_reference(session, ReferenceFile.model_validate(document))
+
+    set_clock(wicc, dt.datetime(2026, 11, 23, 9, 15, tzinfo=UTC))
+    on_time = await post_sitrep(wicc, sitrep_body("RNZ"))
+    assert on_time.status_code == 201 and on_time.json()["late"] is False
+    set_clock(wicc, dt.datetime(2026, 11, 23, 9, 45, tzinfo=UTC))  # before 11:00, after 09:30
+    late = await post_sitrep(wicc, sitrep_body("RN3"))
+    assert late.status_code == 201 and late.json()["late"] is True
+
+    status = await _status(wicc, date=TODAY.isoformat())
+    assert status["deadline"] == "2026-11-23T09:30:00Z"
+    missing = dict.fromkeys(MUST_REPORT - {"RNZ", "RN3"}, "missing")
+    assert _by_org(status) == {"RNZ": "submitted", "RN3": "late", **missing}
 
 
 async def test_a_deadline_passed_while_nothing_ran_is_announced_the_next_day(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from starlette.requests import HTTPConnection
 
+from wicc_shared import key_cache
 from wicc_shared.deps import SessionDep
 from wicc_shared.errors import Forbidden, Unauthorized
 from wicc_shared.kernel.models import ApiKey, Organisation
@@ -59,24 +61,35 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+_KEY_BY_HASH = select(ApiKey).where(col(ApiKey.token_hash) == bindparam("token_hash"))
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def authenticate(
-    session: AsyncSession, token: str, admin_token: str | None
+    session: AsyncSession,
+    token: str,
+    admin_token: str | None,
+    *,
+    now: key_cache.Clock = time.monotonic,
 ) -> Principal | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.admin)
-    key = (
-        await session.execute(select(ApiKey).where(col(ApiKey.token_hash) == hash_token(token)))
-    ).scalar_one_or_none()
+    token_hash = hash_token(token)
+    remembered = key_cache.recall(session, token_hash, now)
+    if remembered is not None:
+        return remembered
+    key = (await session.execute(_KEY_BY_HASH, {"token_hash": token_hash})).scalar_one_or_none()
     if key is None or key.revoked_at is not None:
         return None
-    return Principal(
+    principal = Principal(
         key_id=str(key.id), role=Role(key.role), org_ods=key.org_ods, system_code=key.system_code
     )
+    key_cache.remember(session, token_hash, principal, now)
+    return principal
 
 
 def token_from(conn: HTTPConnection) -> str | None:

@@ -49,6 +49,11 @@ async def list_keys(
     "/{key_id}",
     response_model=ApiKeyRead,
     summary="Revoke an API key",
+    description=(
+        "Takes effect at once in the process that answers, and within 5 seconds in every "
+        "other WICC process (each keeps a found key for 5 seconds). Revoking a revoked key "
+        "is harmless: 200 with the key as it is."
+    ),
     responses=problem_responses(401, 403, 404),
 )
 async def revoke_key(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from wicc_flow.admin.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from wicc_shared import key_cache
 from wicc_shared.audit import record_audit
 from wicc_shared.auth import Principal, Role, hash_token, new_token
 from wicc_shared.errors import FieldError, NotFound, ValidationFailed
@@ -89,6 +90,7 @@ async def revoke_key(
         before = to_read(key).model_dump(mode="json")
         key.revoked_at = now
         await session.flush()
+        key_cache.forget_after_commit(session, str(key.id))
         await record_audit(
             session,
             admin,
