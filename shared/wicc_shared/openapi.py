@@ -1,8 +1,11 @@
-"""OpenAPI helpers: document problem+json error responses on every route."""
+"""OpenAPI helpers: problem+json error responses on every route, success examples."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from wicc_shared.errors import PROBLEM_MEDIA_TYPE
 
@@ -51,3 +54,42 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def json_example(example: Any, description: str | None = None) -> dict[str, Any]:
+    """A success response's documented example (and description, if not the default)."""
+    response: dict[str, Any] = {"content": {"application/json": {"example": example}}}
+    if description is not None:
+        response["description"] = description
+    return response
+
+
+def keep_null_examples(app: FastAPI) -> None:
+    """Serve the documented response examples as written.
+
+    FastAPI drops every null from the schema it generates, examples included, so an
+    example of a response whose field is `null` would show the field missing (and be
+    invalid against its own schema). This puts each route's examples back as declared.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = generate()
+        # How FastAPI itself walks the routes of included routers for the schema.
+        for route in iter_route_contexts(app.routes):
+            if isinstance(route.original_route, APIRoute) and route.path_format:
+                _restore_examples(spec["paths"].get(route.path_format, {}), route)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented hook
+
+
+def _restore_examples(operations: dict[str, Any], route: RouteContext) -> None:
+    declared_responses: dict[int | str, dict[str, Any]] = route.responses
+    for method in route.methods or ():
+        responses = operations.get(method.lower(), {}).get("responses", {})
+        for code, declared in declared_responses.items():
+            documented = responses.get(str(code), {}).get("content", {})
+            for media_type, media in declared.get("content", {}).items():
+                if "example" in media and media_type in documented:
+                    documented[media_type]["example"] = media["example"]

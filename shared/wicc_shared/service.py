@@ -32,6 +32,7 @@ from wicc_shared.events.relay import OutboxRelay
 from wicc_shared.events.stream import EventStream
 from wicc_shared.logging import configure_logging
 from wicc_shared.middleware import CorrelationMiddleware
+from wicc_shared.openapi import json_example, keep_null_examples
 from wicc_shared.runtime import Runtime
 from wicc_shared.settings import Settings
 
@@ -66,20 +67,39 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(operations_router(spec.readiness))
     for router in spec.routers:
         app.include_router(router)
+    keep_null_examples(app)
     return app
+
+
+_UNAVAILABLE = {"postgres": "ok", "redis": "error: ConnectionError"}
+_METRICS_EXAMPLE = (
+    "# HELP wicc_board_clients Connected board WebSocket clients\n"
+    "# TYPE wicc_board_clients gauge\n"
+    "wicc_board_clients 42.0\n"
+)
 
 
 def operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="Liveness: the process is serving")
+    @router.get(
+        "/healthz",
+        summary="Liveness: the process is serving",
+        responses={200: json_example({"status": "ok"})},
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @router.get(
         "/readyz",
         summary="Readiness: PostgreSQL and Redis are reachable",
-        responses={503: {"description": "A dependency is unreachable"}},
+        responses={
+            200: json_example({"status": "ready", "checks": {"postgres": "ok", "redis": "ok"}}),
+            503: {
+                "description": "A dependency is unreachable",
+                **json_example({"status": "unavailable", "checks": _UNAVAILABLE}),
+            },
+        },
     )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = {"postgres": await _check_postgres(runtime), "redis": await _check_redis(runtime)}
@@ -90,7 +110,12 @@ def operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:
             status_code=200 if ready else 503,
         )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"example": _METRICS_EXAMPLE}}}},
+    )
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

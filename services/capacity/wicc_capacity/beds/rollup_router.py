@@ -26,7 +26,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import RuntimeDep, SessionDep
 from wicc_shared.kernel.reference import BedArea
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1", tags=["beds"])
@@ -152,10 +152,6 @@ _BED_STATUS_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _example(example: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"example": example}}}
-
-
 @router.get(
     "/beds",
     response_model=BedRollups,
@@ -174,7 +170,7 @@ def _example(example: dict[str, Any]) -> dict[str, Any]:
         f"it is older than `stale_after_hours` (default {DEFAULT_STALE_AFTER_HOURS:g}). "
         "Stale figures still count."
     ),
-    responses=problem_responses(401, 404, 422) | {200: _example(ROLLUPS_EXAMPLE)},
+    responses=problem_responses(401, 404, 422) | {200: json_example(ROLLUPS_EXAMPLE)},
 )
 async def get_bed_rollups(
     session: SessionDep,
@@ -214,7 +210,7 @@ async def get_bed_rollups(
     ),
     responses=problem_responses(401, 404, 422)
     | {
-        200: _example(
+        200: json_example(
             {
                 "items": [
                     {
@@ -286,7 +282,7 @@ BedIdPath = Annotated[
         "nothing new recorded). Once a unit has any bed-level status, unit-level reports to "
         "`PUT /units/{unit_id}/beds` get 409 `bed-level-unit`."
     ),
-    responses=problem_responses(401, 403, 404, 409, 422) | {200: _example(_BED_STATUS_EXAMPLE)},
+    responses=problem_responses(401, 403, 404, 409, 422) | {200: json_example(_BED_STATUS_EXAMPLE)},
 )
 async def put_bed_status(
     unit_id: str,
@@ -309,7 +305,7 @@ async def put_bed_status(
     summary="A unit's beds and their current status",
     description="Beds reported bed by bed, ordered by `bed_id`; empty for a unit-level unit.",
     responses=problem_responses(401, 404, 422)
-    | {200: _example({"items": [_BED_EXAMPLE], "total": 1, "limit": 100, "offset": 0})},
+    | {200: json_example({"items": [_BED_EXAMPLE], "total": 1, "limit": 100, "offset": 0})},
 )
 async def list_bed_status(
     unit_id: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep, page: PageDep

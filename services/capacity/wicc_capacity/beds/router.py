@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
+from wicc_capacity import examples
 from wicc_capacity.beds import service
 from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate
 from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import RuntimeDep, SessionDep
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 
 router = APIRouter(prefix="/v1/units", tags=["beds"])
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1/units", tags=["beds"])
         "Retrying the same report is safe (200, no new version). An older or conflicting "
         "report for an already-recorded moment gets 409 `stale-update` and changes nothing."
     ),
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422) | {200: json_example(examples.BEDS)},
 )
 async def put_beds(
     unit_id: str,
@@ -43,7 +44,7 @@ async def put_beds(
     "/{unit_id}/beds",
     response_model=BedStateRead,
     summary="A unit's current bed figures",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404) | {200: json_example(examples.BEDS)},
 )
 async def get_beds(
     unit_id: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
+from wicc_capacity import examples
 from wicc_capacity.care import service
 from wicc_capacity.care.schemas import (
     CareCapacityList,
@@ -20,7 +21,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import RuntimeDep, SessionDep
 from wicc_shared.kernel.reference import CareServiceType
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 from wicc_shared.runtime import Runtime
 
@@ -51,7 +52,8 @@ def _timing(runtime: Runtime, clock: ClockDep) -> Timing:
         "already-recorded moment gets 409 `stale-update` and changes nothing. "
         "Returns the provider's current capacity for every service."
     ),
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422)
+    | {200: json_example(examples.PROVIDER_CAPACITY)},
 )
 async def put_capacity(
     provider_id: str,
@@ -69,7 +71,7 @@ async def put_capacity(
     "/providers/{provider_id}/capacity",
     response_model=ProviderCapacityRead,
     summary="A provider's current capacity, every service",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404) | {200: json_example(examples.PROVIDER_CAPACITY)},
 )
 async def get_provider_capacity(
     provider_id: str,
@@ -85,7 +87,7 @@ async def get_provider_capacity(
     "/providers/{provider_id}/capacity/history",
     response_model=Page[CareHistoryEntry],
     summary="Every accepted report of a provider, newest first",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422) | {200: json_example(examples.CARE_HISTORY)},
 )
 async def get_capacity_history(
     provider_id: str,
@@ -116,7 +118,7 @@ async def get_capacity_history(
         "`stale` and counted in `stale_providers`. Without `locality`, totals are given for "
         "the whole system and for each locality."
     ),
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422) | {200: json_example(examples.CARE_CAPACITY)},
 )
 async def list_care_capacity(
     session: SessionDep,

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from wicc_capacity import examples
 from wicc_capacity.orgs import repository
 from wicc_capacity.orgs.schemas import OrganisationRead
 from wicc_shared.auth import PrincipalDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.errors import NotFound
 from wicc_shared.kernel.reference import OrgKind
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/orgs", tags=["reference data"])
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1/orgs", tags=["reference data"])
     "",
     response_model=Page[OrganisationRead],
     summary="Organisations, sites and units",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422) | {200: json_example(examples.page(examples.ORG))},
 )
 async def list_orgs(
     session: SessionDep,
@@ -41,7 +42,7 @@ async def list_orgs(
     "/{ods}",
     response_model=OrganisationRead,
     summary="One organisation",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404) | {200: json_example(examples.ORG)},
 )
 async def get_org(ods: str, session: SessionDep, _principal: PrincipalDep) -> OrganisationRead:
     org = await repository.get_org(session, ods)

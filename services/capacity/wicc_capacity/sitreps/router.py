@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from wicc_capacity import examples
 from wicc_capacity.sitreps import csv_import, service
 from wicc_capacity.sitreps.schemas import (
     BulkResult,
@@ -22,7 +23,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.idempotency import IdempotencyDep, Outcome
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/sitreps", tags=["sitreps"])
@@ -31,13 +32,17 @@ _REPLAY_NOTE = (
     " Send an `Idempotency-Key` header to make a retry safe: the same key and body within "
     "24 hours returns the original response (with `Idempotent-Replayed: true`)."
 )
-_UNCHANGED: dict[int | str, dict[str, Any]] = {
-    200: {"model": SitrepRead, "description": "Identical to the recorded figures: nothing changed"}
+_SUBMITTED: dict[int | str, dict[str, Any]] = {
+    201: json_example(examples.SITREP),
+    200: {
+        "model": SitrepRead,
+        **json_example(examples.SITREP, "Identical to the recorded figures: nothing changed"),
+    },
 }
 
 
 def _bulk_problems() -> dict[int | str, dict[str, Any]]:
-    responses = problem_responses(401, 413, 415, 422)
+    responses = problem_responses(401, 413, 415, 422) | {200: json_example(examples.BULK_RESULT)}
     responses[413]["description"] = "Too many rows or bytes (`payload-too-large`)"
     responses[415]["description"] = "Not sent as text/csv (`unsupported-media-type`)"
     return responses
@@ -59,7 +64,7 @@ def _bulk_problems() -> dict[int | str, dict[str, Any]]:
         "figures for a recorded date get 409 `sitrep-exists`, which points at the amendment "
         "route." + _REPLAY_NOTE
     ),
-    responses={**_UNCHANGED, **problem_responses(401, 403, 409, 422)},
+    responses={**_SUBMITTED, **problem_responses(401, 403, 409, 422)},
 )
 async def submit_sitrep(
     body: SitrepSubmission,
@@ -139,7 +144,7 @@ async def submit_bulk(
         "`sitrep_deadline` (default 11:00) in its time zone. `counts` cover all "
         "organisations, before `status` filtering and paging."
     ),
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 422) | {200: json_example(examples.SITREP_STATUS)},
 )
 async def sitrep_status(
     session: SessionDep,
@@ -159,7 +164,7 @@ async def sitrep_status(
     "/{org}/{date}",
     response_model=SitrepRead,
     summary="An organisation's current sitrep for a date",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422) | {200: json_example(examples.SITREP)},
 )
 async def get_sitrep(
     org: str, date: dt.date, session: SessionDep, _principal: PrincipalDep
@@ -178,7 +183,8 @@ async def get_sitrep(
         "the current version change nothing (200, same version). 404 if the sitrep was "
         "never submitted." + _REPLAY_NOTE
     ),
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422)
+    | {200: json_example(examples.AMENDED_SITREP)},
 )
 async def amend_sitrep(
     org: str,
@@ -203,7 +209,7 @@ async def amend_sitrep(
     response_model=Page[SitrepVersionRead],
     summary="Every version of a sitrep: who, when, why, figures",
     description="Oldest first. Version 1 is the submission (no reason); later ones amendments.",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 404, 422) | {200: json_example(examples.SITREP_VERSIONS)},
 )
 async def sitrep_versions(
     org: str, date: dt.date, session: SessionDep, _principal: PrincipalDep, page: PageDep

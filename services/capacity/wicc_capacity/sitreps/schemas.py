@@ -46,7 +46,7 @@ _ED_EXAMPLE: dict[str, Any] = {
     "ed_over_12h_pct": 6.1,
     "ed_referred_to_specialty_pct": 22.4,
 }
-_FIGURES_EXAMPLE: dict[str, Any] = {
+FIGURES_EXAMPLE: dict[str, Any] = {
     "beds": _AREA_EXAMPLE,
     "los_7_plus": 160,
     "los_14_plus": 85,
@@ -109,7 +109,7 @@ class EdFigures(BaseModel):
 class SitrepFigures(BaseModel):
     """The figures of one sitrep (as at 08:00 on the sitrep date)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_FIGURES_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FIGURES_EXAMPLE]})
 
     beds: list[AreaFigures] = Field(
         min_length=1,
@@ -187,7 +187,7 @@ class SitrepSubmission(SitrepFigures):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"org": "RNZ", "date": "2026-11-23", **_FIGURES_EXAMPLE}]},
+        json_schema_extra={"examples": [{"org": "RNZ", "date": "2026-11-23", **FIGURES_EXAMPLE}]},
     )
 
     org: str = Field(max_length=20, description="ODS code of the reporting organisation")
@@ -222,7 +222,7 @@ class SitrepAmendment(SitrepFigures):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{**_FIGURES_EXAMPLE, "reason": "Escalation ward count corrected"}]
+            "examples": [{**FIGURES_EXAMPLE, "reason": "Escalation ward count corrected"}]
         },
     )
 

@@ -15,7 +15,7 @@ from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.errors import NotFound
 from wicc_shared.kernel.models import Organisation
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 
 router = APIRouter(prefix="/v1/inputs", tags=["OPEL inputs"])
 
@@ -29,11 +29,21 @@ class GaOccupancy(BaseModel):
     age_seconds: float | None
 
 
+_EXAMPLE = {
+    "org": "RNZ",
+    "open": 156,
+    "occupied": 138,
+    "occupancy_pct": 88.5,
+    "oldest_as_of": "2026-11-22T07:27:04Z",
+    "age_seconds": 1976.6,
+}
+
+
 @router.get(
     "/{ods}/ga-occupancy",
     response_model=GaOccupancy,
     summary="Adult G&A bed occupancy for one organisation, as escalation sees it",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404) | {200: json_example(_EXAMPLE)},
 )
 async def ga_occupancy(
     ods: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep

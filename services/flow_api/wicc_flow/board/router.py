@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, WebSocket
 from sqlalchemy.exc import SQLAlchemyError
 
+from wicc_flow import examples
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.socket import serve_board
 from wicc_shared.auth import PrincipalDep, principal_for
@@ -17,7 +18,7 @@ from wicc_shared.errors import (
     WiccError,
     problem_for,
 )
-from wicc_shared.openapi import problem_responses
+from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.runtime import runtime_of
 
 router = APIRouter(prefix="/v1/board", tags=["board"])
@@ -33,7 +34,7 @@ def board_hub(runtime_holder: Request | WebSocket) -> BoardHub:
 @router.get(
     "",
     summary="Snapshot of the live board with its sequence number",
-    responses=problem_responses(401, 503),
+    responses=problem_responses(401, 503) | {200: json_example(examples.BOARD)},
 )
 async def get_board(request: Request, _principal: PrincipalDep) -> dict[str, Any]:
     return board_hub(request).snapshot()

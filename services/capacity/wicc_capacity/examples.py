@@ -1,0 +1,235 @@
+"""Response examples for the capacity API's OpenAPI schema.
+
+Taken from the demo system's real responses (ids and times made tidy); a test checks
+every example against the schema it documents, so they cannot drift from the models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wicc_capacity.sitreps.schemas import FIGURES_EXAMPLE
+
+REPORTER = "3f6c2a1e-0000-4000-8000-000000000001"
+
+
+def page(*items: dict[str, Any], total: int | None = None) -> dict[str, Any]:
+    """A page of `items` as every list endpoint returns it."""
+    count = len(items) if total is None else total
+    return {"items": list(items), "total": count, "limit": 100, "offset": 0}
+
+
+ORG: dict[str, Any] = {
+    "ods": "RNZ",
+    "name": "Salisbury NHS Foundation Trust",
+    "kind": "acute",
+    "system": "wiltshire",
+    "locality": "south",
+    "sites": [
+        {
+            "code": "RNZ02",
+            "name": "Salisbury District Hospital",
+            "locality": "south",
+            "units": [
+                {
+                    "id": "RNZ-AMU",
+                    "name": "Acute Medical Unit",
+                    "bed_area": "adult_ga",
+                    "baseline_beds": 36,
+                }
+            ],
+        }
+    ],
+}
+
+BEDS: dict[str, Any] = {
+    "unit_id": "RNZ-AMU",
+    "org": "RNZ",
+    "site": "RNZ02",
+    "bed_area": "adult_ga",
+    "core_open": 36,
+    "escalation_open": 2,
+    "open": 38,
+    "occupied": 35,
+    "available": 3,
+    "occupancy_pct": 92.1,
+    "closed": [{"reason": "infection_control", "count": 2}],
+    "closed_total": 2,
+    "as_of": "2026-11-22T08:00:00Z",
+    "age_seconds": 0.2,
+    "reported_by": REPORTER,
+    "updated_at": "2026-11-22T08:00:00.212000Z",
+    "version": 42,
+}
+
+_NO_CARE = {
+    "slots": None,
+    "beds_max": None,
+    "beds_occupied": None,
+    "beds_vacant_reserved": None,
+    "beds_vacant_accepting": None,
+}
+_DOM_CARE_COUNTS = {"package_starts_per_day": 3, "spare_hours_per_week": 120.5, **_NO_CARE}
+_CARE_FIGURE: dict[str, Any] = {
+    "provider": "CP-HTLAH-N",
+    "provider_name": "Help to Live at Home, North",
+    "service_type": "dom_care",
+    "category": None,
+    "localities": ["north"],
+    **_DOM_CARE_COUNTS,
+    "as_of": "2026-11-22T08:00:00Z",
+    "age_seconds": 300.0,
+    "fresh_until": "2026-11-22T20:00:00Z",
+    "stale": False,
+    "reported_by": REPORTER,
+    "updated_at": "2026-11-22T08:05:00Z",
+    "version": 7,
+}
+
+PROVIDER_CAPACITY: dict[str, Any] = {
+    "provider": "CP-HTLAH-N",
+    "provider_name": "Help to Live at Home, North",
+    "services": [{"service_type": "dom_care", "localities": ["north"]}],
+    "items": [_CARE_FIGURE],
+}
+
+CARE_HISTORY: dict[str, Any] = page(
+    {
+        **_DOM_CARE_COUNTS,
+        "service_type": "dom_care",
+        "category": None,
+        "as_of": "2026-11-22T08:00:00Z",
+        "reported_by": REPORTER,
+        "recorded_at": "2026-11-22T08:05:00Z",
+    }
+)
+
+CARE_CAPACITY: dict[str, Any] = {
+    **page(_CARE_FIGURE),
+    "as_at": "2026-11-22T08:05:00Z",
+    "totals": [
+        {
+            "service_type": "dom_care",
+            "category": None,
+            "locality": "north",
+            "providers": 2,
+            "fresh_providers": 1,
+            "stale_providers": 1,
+            "fresh": _DOM_CARE_COUNTS,
+            "stale": {"package_starts_per_day": 1, "spare_hours_per_week": 30.0, **_NO_CARE},
+            "oldest_fresh_as_of": "2026-11-22T08:00:00Z",
+        }
+    ],
+}
+
+# As the request example, with the JSON numbers as stored.
+_SITREP_FIGURES: dict[str, Any] = {
+    **FIGURES_EXAMPLE,
+    "ed": {**FIGURES_EXAMPLE["ed"], "median_time_to_treatment_minutes": 95.0},
+}
+
+SITREP: dict[str, Any] = {
+    "id": "284f0519-20ac-446b-b55b-330fa5d1484b",
+    "org": "RNZ",
+    "date": "2026-11-23",
+    "version": 1,
+    "figures": _SITREP_FIGURES,
+    "totals": {
+        "open": 404,
+        "occupied": 393,
+        "occupancy_pct": 97.3,
+        "escalation_open": 12,
+        "nctr_pct_of_occupied": 15.8,
+    },
+    "submitted_by": REPORTER,
+    "submitted_at": "2026-11-23T09:42:10Z",
+    "amended_at": None,
+    "deadline": "2026-11-23T11:00:00Z",
+    "late": False,
+    "amendable_until": "2026-12-08T00:00:00Z",
+}
+
+AMENDED_SITREP: dict[str, Any] = {
+    **SITREP,
+    "version": 2,
+    "amended_at": "2026-11-23T14:05:00Z",
+}
+
+SITREP_VERSIONS: dict[str, Any] = page(
+    {
+        "version": 1,
+        "figures": _SITREP_FIGURES,
+        "submitted_by": REPORTER,
+        "reason": None,
+        "created_at": "2026-11-23T09:42:10Z",
+    },
+    {
+        "version": 2,
+        "figures": {**_SITREP_FIGURES, "nctr_patients": 58},
+        "submitted_by": REPORTER,
+        "reason": "NCTR count corrected after the ward round",
+        "created_at": "2026-11-23T14:05:00Z",
+    },
+)
+
+SITREP_STATUS: dict[str, Any] = {
+    **page(
+        {
+            "org": "RNZ",
+            "name": "Salisbury NHS Foundation Trust",
+            "kind": "acute",
+            "locality": "south",
+            "status": "submitted",
+            "submitted_at": "2026-11-23T09:42:10Z",
+            "amended_at": None,
+            "version": 1,
+        },
+        {
+            "org": "RD1",
+            "name": "Royal United Hospitals Bath NHS Foundation Trust",
+            "kind": "acute",
+            "locality": "west",
+            "status": "missing",
+            "submitted_at": None,
+            "amended_at": None,
+            "version": None,
+        },
+        total=5,
+    ),
+    "system": "wiltshire",
+    "date": "2026-11-23",
+    "deadline": "2026-11-23T11:00:00Z",
+    "counts": {"submitted": 3, "late": 0, "missing": 2, "pending": 0},
+}
+
+BULK_RESULT: dict[str, Any] = {
+    "accepted": [
+        {
+            "row": 2,
+            "org": "RNZ",
+            "date": "2026-11-23",
+            "id": "182a751b-9728-4bfd-8944-3d4f0cc183fa",
+            "version": 1,
+            "outcome": "created",
+        }
+    ],
+    "rejected": [
+        {
+            "row": 3,
+            "org": "RN3",
+            "date": "2026-11-23",
+            "type": "urn:wicc:problem:validation-error",
+            "status": 422,
+            "detail": "Invalid cell(s): adult_ga_core_occupied",
+            "errors": [
+                {
+                    "field": "adult_ga_core_occupied",
+                    "message": "core_occupied (215) exceeds core_open (210)",
+                    "code": "occupied_exceeds_open",
+                }
+            ],
+        }
+    ],
+    "accepted_count": 1,
+    "rejected_count": 1,
+}

@@ -1,0 +1,95 @@
+"""Response examples for the flow API's OpenAPI schema (from the demo system's real
+responses; a test checks each against the schema it documents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_KEY: dict[str, Any] = {
+    "id": "bd2fe773-dc69-4882-b032-7b76e0949344",
+    "token_prefix": "wicc_ZRYzQ-U",
+    "role": "bed_manager",
+    "org": "RNZ",
+    "system": None,
+    "label": "Salisbury bed bureau",
+    "created_by": "bootstrap-admin",
+    "created_at": "2026-11-22T06:19:27.244859Z",
+    "revoked_at": None,
+}
+API_KEY_CREATED: dict[str, Any] = {
+    **API_KEY,
+    "token": "wicc_ZRYzQ-UXae-aFVsjaQSp-Y3sL6K3wb8t4X2FrpI4moE",
+}
+API_KEYS: dict[str, Any] = {"items": [API_KEY], "total": 1, "limit": 100, "offset": 0}
+REVOKED_KEY: dict[str, Any] = {**API_KEY, "revoked_at": "2026-11-23T10:02:11.501230Z"}
+
+BOARD: dict[str, Any] = {
+    "seq": 1045,
+    "generated_at": "2026-11-22T08:00:01.208960+00:00",
+    "units": [
+        {
+            "unit_id": "RD1-AMU",
+            "org": "RD1",
+            "site": "RD130",
+            "system": "wiltshire",
+            "locality": "west",
+            "bed_area": "adult_ga",
+            "core_open": 44,
+            "escalation_open": 0,
+            "open": 44,
+            "occupied": 37,
+            "available": 7,
+            "occupancy_pct": 84.1,
+            "closed": [],
+            "closed_total": 0,
+            "as_of": "2026-11-22T07:55:00Z",
+            "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
+            "updated_at": "2026-11-22T07:55:02Z",
+            "version": 12,
+        }
+    ],
+    "orgs": [
+        {
+            "org": "RD1",
+            "open": 198,
+            "escalation_open": 6,
+            "occupied": 177,
+            "available": 21,
+            "closed": 4,
+            "oldest_as_of": "2026-11-22T06:43:00Z",
+            "occupancy_pct": 89.4,
+        }
+    ],
+    "care": {
+        "providers": [
+            {
+                "provider": "CP-HTLAH-N",
+                "provider_name": "Help to Live at Home, North",
+                "service_type": "dom_care",
+                "localities": ["north"],
+                "figures": [
+                    {"category": None, "package_starts_per_day": 3, "spare_hours_per_week": 120.5}
+                ],
+                "as_of": "2026-11-22T07:00:00Z",
+                "age_seconds": 3601.2,
+                "freshness_hours": 12.0,
+                "fresh_until": "2026-11-22T19:00:00Z",
+                "stale": False,
+                "version": 4,
+            }
+        ],
+        "totals": [
+            {
+                "service_type": "dom_care",
+                "category": None,
+                "locality": "north",
+                "providers": 1,
+                "fresh_providers": 1,
+                "stale_providers": 0,
+                "fresh": {"package_starts_per_day": 3, "spare_hours_per_week": 120.5},
+                "stale": {"package_starts_per_day": 0, "spare_hours_per_week": 0},
+                "oldest_fresh_as_of": "2026-11-22T07:00:00Z",
+            }
+        ],
+    },
+}
