@@ -6,14 +6,18 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import Column, MetaData, Table, Text, func, insert, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.support import Wicc
+from tests.support import Wicc, plain_url
+from tests.test_sitreps import sitrep_body
 from wicc_capacity.tables import OUTBOX as CAPACITY_OUTBOX
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, inbox_table
@@ -254,3 +258,49 @@ async def test_a_published_event_carries_the_whole_envelope(wicc: Wicc) -> None:
     assert event.data["occupied"] == 5 and event.data["unit_id"] == "RD1-AMU"
     assert event.correlationid == response.headers["x-request-id"]
     assert event.seq == await wicc.runtime.stream.last_seq()
+
+
+async def _fetchval(wicc: Wicc, sql: str) -> Any:
+    conn = await asyncpg.connect(plain_url(wicc.settings.async_database_url))
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+_WRITTEN = """
+    SELECT (SELECT count(*) FROM capacity.bed_state_history)
+         + (SELECT count(*) FROM capacity.care_capacity_history)
+         + (SELECT count(*) FROM capacity.sitrep)
+         + (SELECT count(*) FROM kernel.audit_log)
+"""
+
+
+async def test_a_write_whose_event_cannot_be_stored_is_not_stored_either(wicc: Wicc) -> None:
+    # From now on every outbox insert fails, as a full disk or a broken table would.
+    await _fetchval(
+        wicc, "ALTER TABLE capacity.outbox ADD CONSTRAINT refuse_all CHECK (false) NOT VALID"
+    )
+    before = await _fetchval(wicc, _WRITTEN)
+    beds = await wicc.put_beds("RD1-AMU", occupied=5)
+    care = await wicc.client.put(
+        "/capacity/v1/providers/CP-HTLAH-N/capacity",
+        json={
+            "service_type": "dom_care",
+            "as_of": datetime.now(UTC).isoformat(),
+            "package_starts_per_day": 2,
+            "spare_hours_per_week": 40,
+        },
+        headers=wicc.auth(),
+    )
+    sitrep = await wicc.client.post(
+        "/capacity/v1/sitreps",
+        json=sitrep_body("RD1", date=datetime.now(ZoneInfo("Europe/London")).date()),
+        headers=wicc.auth(),
+    )
+    for response in (beds, care, sitrep):
+        assert response.status_code == 500, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await _fetchval(wicc, _WRITTEN) == before  # no figure, history or audit row
+    current = await wicc.client.get("/capacity/v1/units/RD1-AMU/beds", headers=wicc.auth())
+    assert current.json()["as_of"] is None
