@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 from starlette.types import Message
 
-from tests.test_projection import _dom_care
+from tests.test_projection import _dom_care, _unit_event
 from wicc_flow.board.clients import BoardFrame, QueuedClient, SocketClient
 from wicc_flow.board.hub import BoardHub
 from wicc_shared.events.stream import EventStream
@@ -205,4 +205,19 @@ async def test_a_cached_snapshot_shows_a_care_figure_turning_stale(redis_url: st
 
     assert stale() is False
     now += timedelta(hours=2, minutes=1)
+    assert stale() is True
+
+
+async def test_a_cached_snapshot_shows_a_unit_figure_turning_stale(redis_url: str) -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    stream = EventStream(Redis.from_url(redis_url), "wicc:test:snapshot", maxlen=100)
+    hub = BoardHub(stream, history=10, client_queue=4, clock=lambda: now)
+    event = _unit_event("U1", "AAA", 10, 5, now.isoformat())
+    await hub.ingest([event.model_copy(update={"seq": 1})])
+
+    def stale() -> bool:
+        return bool(json.loads(hub.snapshot_frame().text)["units"][0]["stale"])
+
+    assert stale() is False
+    now += timedelta(hours=24, minutes=1)  # no event: only the clock moved
     assert stale() is True

@@ -60,6 +60,20 @@ def test_a_newer_report_replaces_the_unit_not_adds_to_it() -> None:
     assert org["occupancy_pct"] == 90.0
 
 
+def test_every_unit_shows_its_age_and_turns_stale_after_a_day() -> None:
+    projection = BoardProjection()
+    projection.apply(_unit_event("U1", "AAA", 10, 5, "2026-11-22T08:00:00+00:00"))
+    projection.apply(_unit_event("U2", "AAA", 10, 5, "2026-11-21T07:00:00Z"))
+    view = projection.view(datetime(2026, 11, 22, 8, 30, tzinfo=UTC))
+    units = {u["unit_id"]: u for u in view["units"]}
+    assert (units["U1"]["age_seconds"], units["U1"]["stale"]) == (1800.0, False)
+    assert units["U2"]["stale"] is True  # 25.5 hours old
+    assert view["orgs"][0]["stale_units"] == 1
+    assert projection.next_stale_at(datetime(2026, 11, 22, 8, 30, tzinfo=UTC)) == datetime(
+        2026, 11, 23, 8, 0, tzinfo=UTC
+    )
+
+
 def test_events_the_board_does_not_show_are_ignored() -> None:
     projection = BoardProjection()
     projection.apply(

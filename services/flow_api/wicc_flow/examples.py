@@ -46,6 +46,8 @@ BOARD: dict[str, Any] = {
             "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
             "updated_at": "2026-11-22T07:55:02Z",
             "version": 12,
+            "age_seconds": 301.2,
+            "stale": False,
         }
     ],
     "orgs": [
@@ -56,6 +58,7 @@ BOARD: dict[str, Any] = {
             "occupied": 177,
             "available": 21,
             "closed": 4,
+            "stale_units": 0,
             "oldest_as_of": "2026-11-22T06:43:00Z",
             "occupancy_pct": 89.4,
         }

@@ -150,7 +150,7 @@ class BoardHub:
 
     def snapshot_frame(self) -> BoardFrame:
         """The snapshot as a frame, serialised once for every client that connects
-        until the next event or until a care figure in it turns stale."""
+        until the next event or until a figure in it turns stale."""
         now = self.clock()
         if self._snapshot_cache is not None:
             frame, good_until = self._snapshot_cache

@@ -13,6 +13,10 @@ from wicc_shared.events.envelope import Event
 # (and must never carry personal data onto the shared screen).
 BOARD_EVENT_TYPES = frozenset({"beds.updated", "care_capacity.updated"})
 
+# A unit's figure older than this is flagged stale, as the capacity service's bed
+# roll-ups do by default: bed state moves during the day and the sitrep comes daily.
+BED_STALE_AFTER = timedelta(hours=24)
+
 # (service type, care-home category or None for all, locality or None for the system)
 CareGroup = tuple[str, str | None, str | None]
 CareMember = tuple[dict[str, Any], dict[str, Any]]  # (provider entry, one figures row)
@@ -60,23 +64,19 @@ class BoardProjection:
     def view(self, now: datetime | None = None) -> dict[str, Any]:
         """What a board shows: every unit, totals per organisation, and (once any
         provider has reported) care capacity per provider with fresh/stale totals."""
-        view: dict[str, Any] = {
-            "units": sorted(self.units.values(), key=lambda u: u["unit_id"]),
-            "orgs": _org_totals(self.units.values()),
-        }
+        now = now or datetime.now(UTC)
+        units = [_aged_unit(self.units[key], now) for key in sorted(self.units)]
+        view: dict[str, Any] = {"units": units, "orgs": _org_totals(units)}
         if self.care:
             # Absent rather than empty, so a board without care figures keeps its shape.
-            view["care"] = self._care_view(now or datetime.now(UTC))
+            view["care"] = self._care_view(now)
         return view
 
     def next_stale_at(self, now: datetime) -> datetime | None:
-        """When the next care figure that is fresh at `now` turns stale (None: never)."""
-        upcoming = [
-            until
-            for entry in self.care.values()
-            if (until := _parse(self._assessed(entry, now)["fresh_until"])) >= now
-        ]
-        return min(upcoming, default=None)
+        """When the next figure that is fresh at `now` turns stale (None: never)."""
+        care = [_parse(self._assessed(entry, now)["fresh_until"]) for entry in self.care.values()]
+        beds = [_parse(unit["as_of"]) + BED_STALE_AFTER for unit in self.units.values()]
+        return min((until for until in care + beds if until >= now), default=None)
 
     def _care_view(self, now: datetime) -> dict[str, Any]:
         providers = [self._assessed(self.care[key], now) for key in sorted(self.care)]
@@ -100,7 +100,13 @@ class BoardProjection:
         }
 
 
-def _org_totals(units: Any) -> list[dict[str, Any]]:
+def _aged_unit(unit: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The unit's figure with its age and staleness at `now`."""
+    age = now - _parse(unit["as_of"])
+    return {**unit, "age_seconds": age.total_seconds(), "stale": age > BED_STALE_AFTER}
+
+
+def _org_totals(units: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     totals: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "open": 0,
@@ -108,6 +114,7 @@ def _org_totals(units: Any) -> list[dict[str, Any]]:
             "occupied": 0,
             "available": 0,
             "closed": 0,
+            "stale_units": 0,
             "oldest_as_of": None,
         }
     )
@@ -118,6 +125,7 @@ def _org_totals(units: Any) -> list[dict[str, Any]]:
         t["occupied"] += unit["occupied"]
         t["available"] += unit["available"]
         t["closed"] += unit["closed_total"]
+        t["stale_units"] += unit["stale"]
         if t["oldest_as_of"] is None or unit["as_of"] < t["oldest_as_of"]:
             t["oldest_as_of"] = unit["as_of"]
     return [
