@@ -222,8 +222,12 @@ async def run_at_rate(
     return phase, started, time.monotonic() - started
 
 
-def phase_report(phase: Phase, started: float, elapsed: float) -> dict[str, Any]:
+def phase_report(
+    phase: Phase, started: float, elapsed: float, cpu_seconds: dict[str, float]
+) -> dict[str, Any]:
+    """What the measured phase saw, with the CPU it cost per request."""
     accepted = phase.statuses.get(201, 0)
+    sent = max(len(phase.latencies), 1)
     return {
         "sent": len(phase.latencies),
         "accepted": accepted,
@@ -236,6 +240,7 @@ def phase_report(phase: Phase, started: float, elapsed: float) -> dict[str, Any]
             None if v is None else round(v, 1)
             for v in p99_by_window(phase, started, WINDOW_SECONDS)
         ],
+        "cpu_ms_per_request": {k: round(1000 * v / sent, 2) for k, v in cpu_seconds.items()},
     }
 
 
@@ -259,13 +264,11 @@ async def drive_at_rate(
     phase, started, elapsed = await run_at_rate(pool, work, headers, rate, seconds, progress)
     used = cpu.used()
     await pool.close()
-    report = phase_report(phase, started, elapsed)
-    sent = max(report["sent"], 1)
+    report = phase_report(phase, started, elapsed, used)
     report.update(
         offered_per_second=rate,
         scheduled=int(rate * seconds),
         connections=pool.opened,
-        cpu_ms_per_request={k: round(1000 * v / sent, 2) for k, v in used.items()},
     )
     return report
 
@@ -321,12 +324,10 @@ async def drive(
     used = cpu.used()
     for connection in connections:
         await connection.close()
-    report = phase_report(phase, started, elapsed)
-    sent = max(report["sent"], 1)
+    report = phase_report(phase, started, elapsed, used)
     report.update(
         warmup={"seconds": round(warm_elapsed, 2), "sent": len(warm.latencies)},
         concurrency=concurrency,
-        cpu_ms_per_request={k: round(1000 * v / sent, 2) for k, v in used.items()},
     )
     return report
 

@@ -64,6 +64,12 @@ def json_example(example: Any, description: str | None = None) -> dict[str, Any]
     return response
 
 
+def page_example(*items: dict[str, Any], total: int | None = None) -> dict[str, Any]:
+    """An example page of `items`, as every list endpoint returns it (`Page`)."""
+    count = len(items) if total is None else total
+    return {"items": list(items), "total": count, "limit": 100, "offset": 0}
+
+
 def keep_null_examples(app: FastAPI) -> None:
     """Serve the documented response examples as written.
 

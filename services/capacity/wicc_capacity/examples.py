@@ -9,14 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from wicc_capacity.sitreps.schemas import FIGURES_EXAMPLE
+from wicc_shared.openapi import page_example
 
 REPORTER = "3f6c2a1e-0000-4000-8000-000000000001"
-
-
-def page(*items: dict[str, Any], total: int | None = None) -> dict[str, Any]:
-    """A page of `items` as every list endpoint returns it."""
-    count = len(items) if total is None else total
-    return {"items": list(items), "total": count, "limit": 100, "offset": 0}
 
 
 ORG: dict[str, Any] = {
@@ -93,7 +88,7 @@ PROVIDER_CAPACITY: dict[str, Any] = {
     "items": [_CARE_FIGURE],
 }
 
-CARE_HISTORY: dict[str, Any] = page(
+CARE_HISTORY: dict[str, Any] = page_example(
     {
         **_DOM_CARE_COUNTS,
         "service_type": "dom_care",
@@ -105,7 +100,7 @@ CARE_HISTORY: dict[str, Any] = page(
 )
 
 CARE_CAPACITY: dict[str, Any] = {
-    **page(_CARE_FIGURE),
+    **page_example(_CARE_FIGURE),
     "as_at": "2026-11-22T08:05:00Z",
     "totals": [
         {
@@ -155,7 +150,7 @@ AMENDED_SITREP: dict[str, Any] = {
     "amended_at": "2026-11-23T14:05:00Z",
 }
 
-SITREP_VERSIONS: dict[str, Any] = page(
+SITREP_VERSIONS: dict[str, Any] = page_example(
     {
         "version": 1,
         "figures": _SITREP_FIGURES,
@@ -173,7 +168,7 @@ SITREP_VERSIONS: dict[str, Any] = page(
 )
 
 SITREP_STATUS: dict[str, Any] = {
-    **page(
+    **page_example(
         {
             "org": "RNZ",
             "name": "Salisbury NHS Foundation Trust",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wicc_shared.openapi import page_example
+
 API_KEY: dict[str, Any] = {
     "id": "bd2fe773-dc69-4882-b032-7b76e0949344",
     "token_prefix": "wicc_ZRYzQ-U",
@@ -20,7 +22,7 @@ API_KEY_CREATED: dict[str, Any] = {
     **API_KEY,
     "token": "wicc_ZRYzQ-UXae-aFVsjaQSp-Y3sL6K3wb8t4X2FrpI4moE",
 }
-API_KEYS: dict[str, Any] = {"items": [API_KEY], "total": 1, "limit": 100, "offset": 0}
+API_KEYS: dict[str, Any] = page_example(API_KEY)
 REVOKED_KEY: dict[str, Any] = {**API_KEY, "revoked_at": "2026-11-23T10:02:11.501230Z"}
 
 BOARD: dict[str, Any] = {

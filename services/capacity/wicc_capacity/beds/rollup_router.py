@@ -26,7 +26,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import RuntimeDep, SessionDep
 from wicc_shared.kernel.reference import BedArea
-from wicc_shared.openapi import json_example, problem_responses
+from wicc_shared.openapi import json_example, page_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1", tags=["beds"])
@@ -304,8 +304,7 @@ async def put_bed_status(
     response_model=Page[BedRead],
     summary="A unit's beds and their current status",
     description="Beds reported bed by bed, ordered by `bed_id`; empty for a unit-level unit.",
-    responses=problem_responses(401, 404, 422)
-    | {200: json_example({"items": [_BED_EXAMPLE], "total": 1, "limit": 100, "offset": 0})},
+    responses=problem_responses(401, 404, 422) | {200: json_example(page_example(_BED_EXAMPLE))},
 )
 async def list_bed_status(
     unit_id: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep, page: PageDep

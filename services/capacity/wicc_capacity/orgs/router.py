@@ -13,7 +13,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.errors import NotFound
 from wicc_shared.kernel.reference import OrgKind
-from wicc_shared.openapi import json_example, problem_responses
+from wicc_shared.openapi import json_example, page_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/orgs", tags=["reference data"])
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/orgs", tags=["reference data"])
     "",
     response_model=Page[OrganisationRead],
     summary="Organisations, sites and units",
-    responses=problem_responses(401, 422) | {200: json_example(examples.page(examples.ORG))},
+    responses=problem_responses(401, 422) | {200: json_example(page_example(examples.ORG))},
 )
 async def list_orgs(
     session: SessionDep,
