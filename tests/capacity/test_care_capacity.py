@@ -22,7 +22,7 @@ from wicc_shared.kernel.reference import CareServiceType, read_reference_file
 from wicc_shared.settings import DEFAULT_CARE_FRESHNESS_HOURS, Settings
 
 PROBLEM = "application/problem+json"
-WILTSHIRE = Path(__file__).resolve().parent.parent / "reference" / "wiltshire.yaml"
+WILTSHIRE = Path(__file__).resolve().parents[2] / "reference" / "wiltshire.yaml"
 BED_FIGURES = ("beds_max", "beds_occupied", "beds_vacant_reserved", "beds_vacant_accepting")
 ALL_FIGURES = ("package_starts_per_day", "spare_hours_per_week", "slots", *BED_FIGURES)
 

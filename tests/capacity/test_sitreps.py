@@ -22,7 +22,7 @@ from wicc_shared.kernel.reference import ReferenceFile, load_reference
 PROBLEM = "application/problem+json"
 SITREPS = "/capacity/v1/sitreps"
 UTC = dt.UTC
-WILTSHIRE = Path(__file__).resolve().parent.parent / "reference" / "wiltshire.yaml"
+WILTSHIRE = Path(__file__).resolve().parents[2] / "reference" / "wiltshire.yaml"
 TODAY = dt.date(2026, 11, 23)  # GMT: London time equals UTC in November
 MORNING = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # Organisations of the demo system that hold beds, so must report.

@@ -32,7 +32,7 @@ import yaml
 
 from wicc_shared.websocket import PROTOCOL_PATH, UVICORN_WEBSOCKET_OPTIONS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 K8S_DIR = DEPLOY / "k8s"
 COMPOSE_FILE = REPO / "docker-compose.yml"

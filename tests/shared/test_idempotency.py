@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.support import Wicc
-from tests.test_sitreps import (
+from tests.capacity.test_sitreps import (
     MORNING,
     SITREPS,
     TODAY,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 from starlette.types import Message
 
-from tests.test_projection import _dom_care, _unit_event
+from tests.flow.test_projection import _dom_care, _unit_event
 from wicc_flow.board.clients import BoardFrame, QueuedClient, SocketClient
 from wicc_flow.board.hub import BoardHub
 from wicc_shared.events.stream import EventStream

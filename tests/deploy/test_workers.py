@@ -28,7 +28,7 @@ from bench.procfs import connection_owner, worker_pids
 from tests.support import ADMIN_TOKEN, bed_figures, next_event, next_frame, plain_url
 from wicc_shared.embedded import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 60.0
 CONNECTIONS = 24

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.support import Wicc, plain_url
-from tests.test_sitreps import sitrep_body
+from tests.capacity.test_sitreps import sitrep_body
 from wicc_capacity.tables import OUTBOX as CAPACITY_OUTBOX
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, inbox_table

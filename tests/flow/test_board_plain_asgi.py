@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support import Wicc, next_frame
-from tests.test_board import (  # collected again, with this module's fixtures
+from tests.flow.test_board import (  # collected again, with this module's fixtures
     test_board_client_receives_a_bed_update,
     test_resume_from_the_current_seq_gets_no_backlog,
     test_resume_with_since_replays_exactly_the_missed_events,

@@ -24,7 +24,7 @@ import pytest
 from tests.support import ADMIN_TOKEN, bed_figures
 from wicc_shared.embedded import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 60.0
 

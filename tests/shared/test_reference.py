@@ -20,7 +20,7 @@ from wicc_shared.kernel.reference import (
     read_reference_file,
 )
 
-WILTSHIRE = Path(__file__).resolve().parent.parent / "reference" / "wiltshire.yaml"
+WILTSHIRE = Path(__file__).resolve().parents[2] / "reference" / "wiltshire.yaml"
 
 
 def _minimal(**org_overrides: Any) -> dict[str, Any]:
