@@ -10,13 +10,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from wicc.metadata import SCHEMAS, metadata
-from wicc_shared.settings import get_settings, to_asyncpg_url
+from wicc_shared.settings import WiccSettings, to_asyncpg_url
 
 VERSION_SCHEMA = "kernel"
 
 
 def _url() -> str:
-    url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    url = context.config.get_main_option("sqlalchemy.url") or WiccSettings().database_url
     if not url:
         raise RuntimeError("set DATABASE_URL (or pass sqlalchemy.url) to run migrations")
     return to_asyncpg_url(url)

@@ -10,19 +10,20 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
-from wicc.app import create_app
+from wicc.app import Settings, create_app
 from wicc_shared.embedded import free_port
+from wicc_shared.process import ProcessApp
 from wicc_shared.runtime import Runtime
-from wicc_shared.service import ProcessApp
-from wicc_shared.settings import Settings
 from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
+
+S = TypeVar("S")
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32
 WS_TIMEOUT = 10.0
@@ -59,11 +60,11 @@ class Wicc:
 
     @property
     def runtime(self) -> Runtime:
-        for _prefix, sub in self.app.services:
-            if hasattr(sub.state, "runtime"):
-                runtime: Runtime = sub.state.runtime
-                return runtime
-        raise RuntimeError("app not started")
+        return self.app.runtime
+
+    def state(self, kind: type[S]) -> S:
+        """A service's typed state (e.g. `FlowState`, which holds the board hub)."""
+        return self.app.state(kind)
 
     def auth(self, token: str | None = ADMIN_TOKEN) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"} if token else {}

@@ -1,27 +1,31 @@
-"""`wicc run | migrate | load-reference`: the project's command line."""
+"""`wicc run | worker | migrate | load-reference`: the project's command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 
 from wicc import migrate
-from wicc.app import create_app
+from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
-from wicc_shared.settings import Settings
 from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 logger = logging.getLogger("wicc")
-APP_FACTORY = "wicc.app:create_app_from_env"  # how worker processes build the app
+API_FACTORY = "wicc.app:create_api_app_from_env"  # how API processes build their app
+WORKER_STOP_SECONDS = 15.0
 
 
 async def _load_reference(settings: Settings, *, demo: bool) -> dict[str, int]:
@@ -60,6 +64,19 @@ def cmd_run(settings: Settings, *, demo: bool) -> None:
         _serve(ready)
 
 
+def cmd_worker(settings: Settings) -> None:
+    """The background work of every service (relays, consumers, scheduled jobs), with
+    health and metrics on `WICC_WORKER_PORT`."""
+    with infrastructure(settings) as ready:
+        uvicorn.run(
+            create_worker_app(ready),
+            host=ready.host,
+            port=ready.worker_port,
+            log_level="warning",
+            lifespan="on",
+        )
+
+
 def _serve(settings: Settings) -> None:
     options: dict[str, Any] = dict(
         host=settings.host,
@@ -69,12 +86,29 @@ def _serve(settings: Settings) -> None:
         **UVICORN_WEBSOCKET_OPTIONS,
     )
     if settings.workers == 1:
+        # One process plays both roles: answering requests and the background work.
         uvicorn.run(create_app(settings), **options)
         return
-    # Worker processes build their app from the environment: hand them the URLs of
-    # the embedded servers and the admin token this process resolved.
+    # N API processes and one worker process, so background work is not multiplied.
+    # They build their apps from the environment: hand them the URLs of the embedded
+    # servers and the admin token this process resolved.
     os.environ.update(worker_environment(settings))
-    uvicorn.run(APP_FACTORY, factory=True, workers=settings.workers, **options)
+    with _worker_process():
+        uvicorn.run(API_FACTORY, factory=True, workers=settings.workers, **options)
+
+
+@contextlib.contextmanager
+def _worker_process() -> Iterator[subprocess.Popen[bytes]]:
+    worker = subprocess.Popen([sys.executable, "-m", "wicc.cli", "worker"])
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
@@ -108,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start everything (embedded infrastructure when no URLs)")
     run.add_argument("--no-demo", action="store_true", help="do not seed demo bed figures")
+    sub.add_parser("worker", help="run the background work (relays, consumers, jobs)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("load-reference", help="load the reference data file (WICC_SYSTEM_FILE)")
     args = parser.parse_args(argv)
@@ -115,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "run":
         cmd_run(settings, demo=not args.no_demo)
+    elif args.command == "worker":
+        cmd_worker(settings)
     elif args.command == "migrate":
         cmd_migrate(settings)
     else:

@@ -6,18 +6,20 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Iterator
+from typing import TypeVar
 
 from pydantic import SecretStr
 
 from wicc_shared.embedded import EmbeddedPostgres, EmbeddedRedis
-from wicc_shared.settings import Settings
+from wicc_shared.settings import WiccSettings
 
 logger = logging.getLogger(__name__)
 DATABASE_NAME = "wicc"
+S = TypeVar("S", bound=WiccSettings)
 
 
 @contextlib.contextmanager
-def infrastructure(settings: Settings) -> Iterator[Settings]:
+def infrastructure(settings: S) -> Iterator[S]:
     """Yield settings whose URLs point at running servers; stop what was started."""
     postgres = redis = None
     updates: dict[str, object] = {}
@@ -40,7 +42,7 @@ def infrastructure(settings: Settings) -> Iterator[Settings]:
             postgres.stop()
 
 
-def development_admin_token(settings: Settings) -> str:
+def development_admin_token(settings: WiccSettings) -> str:
     """A per-checkout admin token kept in the data dir, so `make run` works at once."""
     path = settings.data_dir / "admin-token"
     if path.exists():

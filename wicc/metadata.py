@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import wicc_capacity.bed_status.models
 import wicc_capacity.beds.models
-import wicc_capacity.beds.status_models
 import wicc_capacity.care.models
 import wicc_capacity.sitreps.models
 import wicc_capacity.tables
@@ -24,7 +24,7 @@ MODEL_MODULES = (
     wicc_shared.kernel.models,
     wicc_capacity.tables,
     wicc_capacity.beds.models,
-    wicc_capacity.beds.status_models,
+    wicc_capacity.bed_status.models,
     wicc_capacity.care.models,
     wicc_capacity.sitreps.models,
     wicc_flow.tables,

@@ -45,6 +45,10 @@ class Principal:
     system_code: str | None = None
 
     @property
+    def audit_role(self) -> str:
+        return self.role.value
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
 

@@ -16,12 +16,12 @@ and the write is not done again.
 - Only successful (2xx) responses are kept. A failed request changed nothing (its
   transaction rolled back), so retrying it with the same key simply runs it again.
 - Keys are kept for `RETENTION` (24 h). After that the key may be used afresh;
-  `purge_expired` deletes old rows and `purge_worker` runs it periodically.
+  `purge_expired` deletes old rows; the capacity service's worker runs it as a
+  scheduled job (`purge_expired_now`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -50,7 +50,6 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 200  # the column's width
-PURGE_INTERVAL_SECONDS = 3600.0
 
 # Advisory locks taken with two int4 arguments live in a key space of their own,
 # apart from the single-bigint locks (the outbox relays use those), so the
@@ -255,18 +254,11 @@ async def purge_expired(session: AsyncSession, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def purge_worker(runtime: Runtime, interval: float = PURGE_INTERVAL_SECONDS) -> None:
-    """Background task: purge expired keys every `interval` seconds.
-
-    The first purge waits one interval, so start-up does no extra work. Expiry does
-    not depend on the purge (lookups ignore expired rows); it only bounds the table.
-    """
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            async with runtime.sessions() as session, session.begin():
-                purged = await purge_expired(session, runtime.clock())
-            if purged:
-                logger.info("purged expired idempotency keys", extra={"count": purged})
-        except Exception:  # a database blip must not end the task; the next round retries
-            logger.exception("idempotency purge failed")
+async def purge_expired_now(runtime: Runtime) -> int:
+    """The scheduled job: purge expired keys. Expiry does not depend on it (lookups
+    ignore expired rows); it only bounds the table."""
+    async with runtime.transaction() as session:
+        purged = await purge_expired(session, runtime.clock())
+    if purged:
+        logger.info("purged expired idempotency keys", extra={"count": purged})
+    return purged

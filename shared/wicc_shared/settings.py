@@ -1,32 +1,26 @@
-"""Process settings, read from the environment (and an optional `.env`)."""
+"""Settings, read from the environment (and an optional `.env`).
+
+`WiccSettings` holds what every WICC process needs (where PostgreSQL and Redis are, the
+event log, logging). Each service declares its own subclass with its own settings
+(`wicc_capacity.settings.CapacitySettings`, ...); a process serving several services
+uses a class that inherits from all of theirs.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wicc_shared.rules.care_freshness import DEFAULT_CARE_FRESHNESS_HOURS
+
 Environment = Literal["development", "test", "production"]
 MIN_ADMIN_TOKEN_LENGTH = 32
 
-# Hours after its `as_of` that a care-capacity figure still counts as current, per
-# service type. Home care and urgent care at home are brokered through the day, so
-# their figures age faster than bed vacancies, which follow the daily reporting rhythm.
-DEFAULT_CARE_FRESHNESS_HOURS: dict[str, float] = {
-    "dom_care": 12.0,
-    "reablement": 24.0,
-    "urgent_care_at_home": 12.0,
-    "intermediate_care_step_up": 24.0,
-    "intermediate_care_step_down": 24.0,
-    "community_hospital": 24.0,
-    "care_home": 24.0,
-}
 
-
-class Settings(BaseSettings):
+class WiccSettings(BaseSettings):
     """Everything a WICC process needs to know about where it runs.
 
     Infrastructure URLs are optional: without them the launcher starts the
@@ -46,7 +40,8 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
+    workers: int = Field(default=1, ge=1, le=64)  # API processes of `wicc run`
+    worker_port: int = Field(default=8001, ge=1, le=65535)  # `wicc worker`'s health endpoint
     # Sized for a burst of writes (the sitrep deadline): see docs/configuration.md.
     db_pool_size: int = Field(default=36, ge=1, le=500)
     db_max_overflow: int = Field(default=4, ge=0, le=500)
@@ -59,9 +54,6 @@ class Settings(BaseSettings):
     event_stream: str = "wicc:events"
     stream_maxlen: int = Field(default=1_000_000, ge=1_000)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
-    board_history: int = Field(default=10_000, ge=10)
-    board_client_queue: int = Field(default=1_000, ge=1)
-    board_send_timeout_seconds: float = Field(default=10.0, gt=0)
     max_clock_skew_seconds: int = Field(default=120, ge=0)
     care_freshness_hours: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_CARE_FRESHNESS_HOURS)
@@ -80,7 +72,7 @@ class Settings(BaseSettings):
         return {**DEFAULT_CARE_FRESHNESS_HOURS, **value}
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> Settings:
+    def _refuse_unsafe_production(self) -> WiccSettings:
         if self.env != "production":
             return self
         missing = [
@@ -108,8 +100,3 @@ def to_asyncpg_url(url: str) -> str:
         if url.startswith(plain):
             return "postgresql+asyncpg://" + url[len(plain) :]
     return url
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

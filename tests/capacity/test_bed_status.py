@@ -138,7 +138,13 @@ async def test_retry_is_safe_and_older_or_conflicting_reports_are_409(wicc: Wicc
         )
     assert (await unit_beds(wicc))["occupied"] == 1
     counts = await db_counts(wicc)
-    assert counts == {"history": 1, "events": 1, "unit_audit": 1, "bed_audit": 1}
+    assert counts == {
+        "history": 1,
+        "events": 1,
+        "bed_events": 1,
+        "unit_audit": 1,
+        "bed_audit": 1,
+    }
 
 
 async def test_accepted_change_is_audited_kept_in_history_and_announced(wicc: Wicc) -> None:
@@ -157,7 +163,11 @@ async def test_accepted_change_is_audited_kept_in_history_and_announced(wicc: Wi
     assert '"status": "U"' in audit[1]["before"] and '"status": "I"' in audit[1]["after"]
     assert {a["actor_role"] for a in audit} == {"bed_manager"}
     events = await fetch(wicc, "SELECT type, subject FROM capacity.outbox ORDER BY id")
-    assert [(e["type"], e["subject"]) for e in events] == [("beds.updated", f"units/{UNIT}")] * 2
+    # Each change announces the bed, then its unit's recounted figure, in that order.
+    assert [(e["type"], e["subject"]) for e in events] == [
+        ("bed_status.updated", f"units/{UNIT}/beds/B1"),
+        ("beds.updated", f"units/{UNIT}"),
+    ] * 2
     history = await wicc.client.get(f"/capacity/v1/units/{UNIT}/beds/history", headers=wicc.auth())
     assert [i["closed_total"] for i in history.json()["items"]] == [1, 0]
 
@@ -272,6 +282,7 @@ async def test_concurrent_updates_keep_unit_counts_equal_to_its_beds(wicc: Wicc)
     counts = await db_counts(wicc)
     # One history row, event and unit version per accepted change; retries add none.
     assert counts["history"] == counts["events"] == counts["bed_audit"] == unit["version"]
+    assert counts["bed_events"] == counts["bed_audit"]
     accepted = sum(1 for r in responses if r.status_code == 200)
     assert unit["version"] <= accepted
     last = history[-1]
@@ -301,7 +312,8 @@ async def db_counts(wicc: Wicc) -> dict[str, int]:
         wicc,
         "SELECT "
         "(SELECT count(*) FROM capacity.bed_state_history) AS history, "
-        "(SELECT count(*) FROM capacity.outbox) AS events, "
+        "(SELECT count(*) FROM capacity.outbox WHERE type = 'beds.updated') AS events, "
+        "(SELECT count(*) FROM capacity.outbox WHERE type = 'bed_status.updated') AS bed_events, "
         "(SELECT count(*) FROM kernel.audit_log WHERE entity_type = 'unit') AS unit_audit, "
         "(SELECT count(*) FROM kernel.audit_log WHERE entity_type = 'bed') AS bed_audit",
     )

@@ -17,9 +17,10 @@ import pytest
 from pydantic import ValidationError
 
 from tests.support import ADMIN_TOKEN, Wicc, next_event, next_frame, plain_url
+from wicc.app import Settings
 from wicc_shared.clock import system_clock
 from wicc_shared.kernel.reference import CareServiceType, read_reference_file
-from wicc_shared.settings import DEFAULT_CARE_FRESHNESS_HOURS, Settings
+from wicc_shared.rules.care_freshness import DEFAULT_CARE_FRESHNESS_HOURS
 
 PROBLEM = "application/problem+json"
 WILTSHIRE = Path(__file__).resolve().parents[2] / "reference" / "wiltshire.yaml"

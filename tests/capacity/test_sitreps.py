@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.support import ADMIN_TOKEN, Wicc, plain_url
-from wicc_capacity.sitreps.deadline import COMPONENT, DeadlineWorker
+from wicc_capacity.state import CapacityState
 from wicc_shared.kernel.reference import ReferenceFile, load_reference
 
 PROBLEM = "application/problem+json"
@@ -414,24 +414,11 @@ def _by_org(status: dict[str, Any]) -> dict[str, str]:
     return {item["org"]: item["status"] for item in status["items"]}
 
 
-async def _deadline_worker(wicc: Wicc) -> DeadlineWorker:
-    for _ in range(100):  # the worker registers itself as its task starts
-        worker = wicc.runtime.components.get(COMPONENT)
-        if isinstance(worker, DeadlineWorker):
-            return worker
-        await asyncio.sleep(0.02)
-    raise AssertionError("the sitrep deadline worker is not running")
-
-
-async def _check_now(worker: DeadlineWorker) -> None:
-    """Kick the real worker and wait (bounded) until it has completed a check."""
-    before = worker.checks
-    worker.kick()
-    for _ in range(200):
-        if worker.checks > before:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the deadline worker did not run a check")
+async def _check_now(wicc: Wicc) -> None:
+    """Run the worker's scheduled deadline check now (as a kick of the job would)."""
+    scheduler = wicc.runtime.scheduler
+    assert scheduler is not None, "the process runs no worker"
+    assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
 
 
 async def test_status_before_the_deadline_is_pending(wicc: Wicc) -> None:
@@ -447,10 +434,9 @@ async def test_status_before_the_deadline_is_pending(wicc: Wicc) -> None:
 async def test_missing_sitreps_after_the_deadline_are_reported_and_announced_once(
     wicc: Wicc,
 ) -> None:
-    worker = await _deadline_worker(wicc)
     set_clock(wicc, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     assert (await post_sitrep(wicc, sitrep_body("RNZ"))).status_code == 201
-    await _check_now(worker)  # before the deadline: nothing to announce
+    await _check_now(wicc)  # before the deadline: nothing to announce
     set_clock(wicc, dt.datetime(2026, 11, 23, 11, 15, tzinfo=UTC))
     late = await post_sitrep(wicc, sitrep_body("RN3"))
     assert late.status_code == 201 and late.json()["late"] is True
@@ -469,22 +455,22 @@ async def test_missing_sitreps_after_the_deadline_are_reported_and_announced_onc
     assert [i["org"] for i in only_missing["items"]] == ["RD1", "RVN"]
     assert only_missing["total"] == 3
 
-    await _check_now(worker)
+    await _check_now(wicc)
     # The first check (10:00) already announced yesterday's five: the catch-up day.
-    events = await events_of(wicc, "sitrep.missing", 8)
+    events = await events_of(wicc, "sitrep.missed", 8)
     today = [e for e in events if e.data["date"] == TODAY.isoformat()]
     assert sorted(e.data["org"] for e in today) == ["RD1", "RVN", "WHC"]
     assert {e.subject for e in today} >= {f"sitreps/RD1/{TODAY}"}
 
     # Later checks, and a late submission, announce nobody twice.
     assert (await post_sitrep(wicc, sitrep_body("RD1"))).status_code == 201
-    await _check_now(worker)
-    await _check_now(worker)
+    await _check_now(wicc)
+    await _check_now(wicc)
     assert await count(wicc, "SELECT count(*) FROM capacity.sitrep_missing") == 8
     assert (
-        await count(wicc, "SELECT count(*) FROM capacity.outbox WHERE type = 'sitrep.missing'") == 8
+        await count(wicc, "SELECT count(*) FROM capacity.outbox WHERE type = 'sitrep.missed'") == 8
     )
-    assert len(await events_of(wicc, "sitrep.missing", 9, timeout=0.5)) == 8
+    assert len(await events_of(wicc, "sitrep.missed", 9, timeout=0.5)) == 8
     assert _by_org(await _status(wicc))["RD1"] == "late"
 
 
@@ -511,14 +497,13 @@ async def test_a_system_with_its_own_deadline_is_judged_by_it(wicc: Wicc) -> Non
 async def test_a_deadline_passed_while_nothing_ran_is_announced_the_next_day(
     wicc: Wicc,
 ) -> None:
-    worker = await _deadline_worker(wicc)
     yesterday = TODAY - dt.timedelta(days=1)
     set_clock(wicc, dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC))  # before yesterday's deadline
     assert (await post_sitrep(wicc, sitrep_body("RNZ", date=yesterday))).status_code == 201
     # No check ran after yesterday's deadline; the first one comes the next morning.
     set_clock(wicc, dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
-    await _check_now(worker)
-    events = await events_of(wicc, "sitrep.missing", 4)
+    await _check_now(wicc)
+    events = await events_of(wicc, "sitrep.missed", 4)
     assert {e.data["date"] for e in events} == {yesterday.isoformat()}
     assert sorted(e.data["org"] for e in events) == sorted(set(MUST_REPORT) - {"RNZ"})
 

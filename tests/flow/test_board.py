@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import Wicc, next_event, next_frame
 from wicc_flow.board.clients import SocketClient
+from wicc_flow.state import FlowState
 
 
 async def test_board_client_receives_a_bed_update(wicc: Wicc) -> None:
@@ -41,7 +42,7 @@ async def test_boards_get_their_frames_straight_to_the_socket(wicc: Wicc) -> Non
     async with wicc.board() as first, wicc.board() as second:
         await next_frame(first)
         await next_frame(second)
-        clients = wicc.runtime.components["board_hub"].clients
+        clients = wicc.state(FlowState).hub.clients
         assert [type(c) for c in clients] == [SocketClient, SocketClient]
 
 

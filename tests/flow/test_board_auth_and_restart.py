@@ -10,6 +10,7 @@ from websockets.exceptions import InvalidStatus
 
 from tests.support import ADMIN_TOKEN, Wicc, next_frame, serve, settings_for
 from wicc_flow.board.checkpoint import save_checkpoint
+from wicc_flow.state import FlowState
 
 
 async def test_socket_without_a_key_is_refused_with_401(wicc: Wicc) -> None:
@@ -36,7 +37,7 @@ async def test_the_board_picture_survives_a_restart(fresh_db: str, redis_url: st
     settings = settings_for(fresh_db, redis_url)
     async with serve(settings) as first:
         assert (await first.put_beds("RNZ-AMU", occupied=17)).status_code == 200
-        hub = first.runtime.components["board_hub"]
+        hub = first.state(FlowState).hub
         for _ in range(100):
             if hub.seq:
                 break

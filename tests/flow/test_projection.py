@@ -7,22 +7,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.builders.events import beds_updated, care_capacity_updated
 from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
 from wicc_shared.events.envelope import Event
 
 
 def _unit_event(unit_id: str, org: str, open_: int, occupied: int, as_of: str) -> Event:
-    data = {
-        "unit_id": unit_id,
-        "org": org,
-        "open": open_,
-        "escalation_open": 1,
-        "occupied": occupied,
-        "available": open_ - occupied,
-        "closed_total": 2,
-        "as_of": as_of,
-    }
-    return Event(type="beds.updated", source="/capacity", subject=f"units/{unit_id}", data=data)
+    return beds_updated(unit_id, org, open_=open_, occupied=occupied, as_of=as_of)
 
 
 def test_org_totals_equal_the_sum_of_units_over_a_generated_system() -> None:
@@ -48,7 +39,7 @@ def test_org_totals_equal_the_sum_of_units_over_a_generated_system() -> None:
         assert org_view["available"] == want["open"] - want["occupied"]
         assert org_view["escalation_open"] == want["units"]
         assert org_view["closed"] == 2 * want["units"]
-        assert org_view["oldest_as_of"] == "2026-11-22T00:00:00+00:00"
+        assert org_view["oldest_as_of"] == "2026-11-22T00:00:00Z"
 
 
 def test_a_newer_report_replaces_the_unit_not_adds_to_it() -> None:
@@ -102,19 +93,9 @@ def _care_event(
     hours: float = 24.0,
     version: int = 1,
 ) -> Event:
-    data = {
-        "provider": provider,
-        "provider_name": f"{provider} (test)",
-        "service_type": service_type,
-        "localities": localities,
-        "as_of": as_of.isoformat(),
-        "fresh_until": (as_of + timedelta(hours=hours)).isoformat(),
-        "freshness_hours": hours,
-        "version": version,
-        "figures": figures,
-    }
-    subject = f"providers/{provider}/services/{service_type}"
-    return Event(type="care_capacity.updated", source="/capacity", subject=subject, data=data)
+    return care_capacity_updated(
+        provider, service_type, localities, figures, as_of=as_of, hours=hours, version=version
+    )
 
 
 def _dom_care(provider: str, localities: list[str], starts: int, spare: float, **kw: Any) -> Event:

@@ -11,9 +11,10 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from redis import Redis
 
+from wicc.app import Settings
 from wicc.cli import worker_environment
 from wicc_shared.embedded import EmbeddedPostgres, EmbeddedRedis
-from wicc_shared.settings import Settings, to_asyncpg_url
+from wicc_shared.settings import to_asyncpg_url
 
 
 def test_embedded_redis_keeps_the_event_log_across_a_restart(tmp_path: Path) -> None:

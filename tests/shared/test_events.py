@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,11 +17,17 @@ from sqlalchemy import Column, MetaData, Table, Text, func, insert, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.support import Wicc, plain_url
+from tests.builders.events import HAPPENED, Happened, happened
 from tests.capacity.test_sitreps import sitrep_body
+from tests.support import Wicc, plain_url
 from wicc_capacity.tables import OUTBOX as CAPACITY_OUTBOX
 from wicc_shared.db import create_engine, create_sessionmaker
-from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, inbox_table
+from wicc_shared.events.consumer import (
+    ConsumerConfig,
+    StreamConsumer,
+    Subscription,
+    inbox_table,
+)
 from wicc_shared.events.envelope import Event
 from wicc_shared.events.relay import OutboxRelay
 from wicc_shared.events.stream import EventStream
@@ -42,8 +49,7 @@ async def stream(redis_url: str) -> AsyncIterator[EventStream]:
     await redis.aclose()
 
 
-def _event(n: int, type_: str = "test.happened") -> Event:
-    return Event(type=type_, source="/tests", subject=f"things/{n}", data={"n": n})
+_event = happened
 
 
 async def test_publish_assigns_increasing_seq_used_as_stream_id(stream: EventStream) -> None:
@@ -71,20 +77,21 @@ async def _consumer(
 ) -> StreamConsumer:
     inbox = inbox_table(MetaData(), SCHEMA)
 
-    async def handler(session: AsyncSession, event: Event) -> None:
-        if event.data["n"] in fail_on:
+    async def handler(session: AsyncSession, event: Event, payload: Happened) -> None:
+        if payload.n in fail_on:
             raise RuntimeError("cannot apply this one")
-        await session.execute(insert(applied).values(event_id=event.id, n=str(event.data["n"])))
+        await session.execute(insert(applied).values(event_id=event.id, n=str(payload.n)))
+
+    @contextlib.asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with sessions() as session, session.begin():
+            yield session
 
     config = ConsumerConfig(
-        group="tests",
-        consumer="c1",
-        types={"test.happened"},
-        max_attempts=max_attempts,
-        retry_idle_ms=0,
-        block_ms=50,
+        group="tests", consumer="c1", max_attempts=max_attempts, retry_idle_ms=0, block_ms=50
     )
-    consumer = StreamConsumer(stream, sessions, inbox, config, handler)
+    subscriptions = [Subscription(HAPPENED, handler)]
+    consumer = StreamConsumer(stream, transaction, inbox, config, subscriptions)
     await consumer.ensure_group()
     return consumer
 
@@ -171,7 +178,8 @@ async def test_a_relay_waits_while_another_holds_its_schema_then_publishes_in_or
         assert await first.publish_pending() == 0  # nothing to publish yet
         async with create_sessionmaker(engine)() as session, session.begin():
             for n in range(3):
-                await CAPACITY_OUTBOX.add(session, "test.happened", f"things/{n}", {"n": n})
+                _event, row = CAPACITY_OUTBOX.prepare(session, HAPPENED, Happened(n=n))
+                await session.execute(insert(CAPACITY_OUTBOX.table).values(row))
 
         async with engine.connect() as holder, holder.begin():
             # Another replica's relay in the middle of its cycle.

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from tests.support import Wicc
 from tests.capacity.test_sitreps import (
     MORNING,
     SITREPS,
@@ -23,6 +22,7 @@ from tests.capacity.test_sitreps import (
     set_clock,
     sitrep_body,
 )
+from tests.support import Wicc
 from wicc_shared.idempotency import (
     RETENTION,
     canonical_body,

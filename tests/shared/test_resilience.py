@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.support import Wicc, next_event, next_frame, serve, settings_for
+from wicc_flow.state import FlowState
 from wicc_shared.embedded import EmbeddedRedis
 from wicc_shared.events.envelope import Event
 from wicc_shared.websocket import PROTOCOL_PATH
@@ -121,7 +122,7 @@ def _closed_by_server(sock: socket.socket, within: float) -> bool:
 
 
 async def _wait_for_clients(wicc: Wicc, count: int) -> None:
-    hub = wicc.runtime.components["board_hub"]
+    hub = wicc.state(FlowState).hub
     for _ in range(300):
         if len(hub.clients) == count:
             return

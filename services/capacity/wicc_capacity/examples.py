@@ -228,3 +228,141 @@ BULK_RESULT: dict[str, Any] = {
     "accepted_count": 1,
     "rejected_count": 1,
 }
+
+
+# Bed roll-ups, bed-level status and a unit's history.
+ROLLUP_FIGURES: dict[str, Any] = {
+    "core_open": 28,
+    "escalation_open": 2,
+    "open": 30,
+    "occupied": 27,
+    "available": 3,
+    "occupancy_pct": 90.0,
+    "closed": [{"reason": "infection_control", "count": 2}],
+    "closed_total": 2,
+}
+_ROLLUP_FRESHNESS: dict[str, Any] = {
+    "oldest_as_of": "2026-11-22T08:00:00Z",
+    "newest_as_of": "2026-11-22T09:30:00Z",
+    "age_seconds": 7200.0,
+    "stale": False,
+}
+_ROLLUP: dict[str, Any] = {
+    "figures": ROLLUP_FIGURES,
+    "units_total": 2,
+    "units_reporting": 1,
+    "units_not_reporting": ["RNZ-MED-B"],
+    **_ROLLUP_FRESHNESS,
+}
+ROLLUPS: dict[str, Any] = {
+    "generated_at": "2026-11-22T10:00:00Z",
+    "stale_after_hours": 24.0,
+    "units": [
+        {
+            "unit_id": "RNZ-MED-A",
+            "name": "Medical Ward A",
+            "site": "RNZ02",
+            "org": "RNZ",
+            "system": "wiltshire",
+            "bed_area": "adult_ga",
+            "reporting": True,
+            "figures": ROLLUP_FIGURES,
+            "as_of": "2026-11-22T08:00:00Z",
+            "age_seconds": 7200.0,
+            "stale": False,
+            "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
+        },
+        {
+            "unit_id": "RNZ-MED-B",
+            "name": "Medical Ward B",
+            "site": "RNZ02",
+            "org": "RNZ",
+            "system": "wiltshire",
+            "bed_area": "adult_ga",
+            "reporting": False,
+            "figures": None,
+            "as_of": None,
+            "age_seconds": None,
+            "stale": False,
+            "reported_by": None,
+        },
+    ],
+    "sites": [
+        {
+            "site": "RNZ02",
+            "name": "Salisbury District Hospital",
+            "org": "RNZ",
+            "system": "wiltshire",
+            **_ROLLUP,
+        }
+    ],
+    "areas": [
+        {
+            "org": "RNZ",
+            "bed_area": "adult_ga",
+            "system": "wiltshire",
+            "source": "units",
+            **_ROLLUP,
+        }
+    ],
+    "organisations": [
+        {
+            "org": "RNZ",
+            "name": "Salisbury NHS Foundation Trust",
+            "system": "wiltshire",
+            **_ROLLUP,
+        }
+    ],
+    "systems": [{"system": "wiltshire", "name": "Wiltshire system", **_ROLLUP}],
+}
+
+
+BED: dict[str, Any] = {
+    "unit_id": "RNZ-MED-A",
+    "bed_id": "B12",
+    "status": "O",
+    "escalation": False,
+    "as_of": "2026-11-22T08:00:00Z",
+    "age_seconds": 0.3,
+    "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
+    "updated_at": "2026-11-22T08:00:00.301551Z",
+}
+BED_STATUS: dict[str, Any] = {
+    "bed": BED,
+    "unit": {
+        "unit_id": "RNZ-MED-A",
+        "org": "RNZ",
+        "site": "RNZ02",
+        "bed_area": "adult_ga",
+        "core_open": 26,
+        "escalation_open": 1,
+        "open": 27,
+        "occupied": 25,
+        "available": 2,
+        "occupancy_pct": 92.6,
+        "closed": [{"reason": "infection_control", "count": 1}],
+        "closed_total": 1,
+        "as_of": "2026-11-22T08:00:00Z",
+        "age_seconds": 0.3,
+        "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
+        "updated_at": "2026-11-22T08:00:00.301551Z",
+        "version": 41,
+    },
+    "beds_by_status": {"C": 0, "H": 1, "I": 1, "K": 0, "O": 24, "U": 2},
+}
+
+BED_HISTORY_ENTRY: dict[str, Any] = {
+    "unit_id": "RNZ-AMU",
+    "core_open": 28,
+    "escalation_open": 2,
+    "open": 30,
+    "occupied": 27,
+    "available": 3,
+    "occupancy_pct": 90.0,
+    "closed": [{"reason": "staffing", "count": 1}],
+    "closed_total": 1,
+    "as_of": "2026-11-22T08:00:00Z",
+    "age_seconds": 3600.0,
+    "reported_by": "3f6c2a1e-0000-4000-8000-000000000001",
+    "recorded_at": "2026-11-22T08:02:11Z",
+}

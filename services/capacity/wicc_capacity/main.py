@@ -1,7 +1,8 @@
-"""ASGI entry point for running capacity alone (compose, cluster)."""
+"""ASGI entry point for running capacity's API alone (compose, cluster)."""
 
 from wicc_capacity.app import capacity_service
-from wicc_shared.service import create_process_app
-from wicc_shared.settings import get_settings
+from wicc_capacity.settings import CapacitySettings
+from wicc_shared.process import create_process_app
+from wicc_shared.roles import API_ONLY
 
-app = create_process_app([capacity_service()], get_settings())
+app = create_process_app([capacity_service()], CapacitySettings(), API_ONLY)

@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-import os
-import socket
-
-from wicc_escalation.inputs.consumer import HANDLED_TYPES, apply_beds_updated
+from wicc_escalation.inputs.consumer import inputs_consumer
 from wicc_escalation.inputs.router import router as inputs_router
-from wicc_escalation.tables import INBOX, OUTBOX
-from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer
+from wicc_escalation.settings import EscalationSettings
+from wicc_escalation.state import EscalationState
 from wicc_shared.runtime import Runtime
 from wicc_shared.service import ServiceSpec
 
-CONSUMER_GROUP = "escalation-inputs"
+
+async def _state(_runtime: Runtime, settings: EscalationSettings) -> EscalationState:
+    return EscalationState(settings=settings)
 
 
-def inputs_consumer(runtime: Runtime) -> StreamConsumer:
-    config = ConsumerConfig(
-        # One name per process: replicas and worker processes on one host must not
-        # share a consumer (each would acknowledge the other's pending entries).
-        group=CONSUMER_GROUP,
-        consumer=f"{socket.gethostname()}-{os.getpid()}",
-        types=HANDLED_TYPES,
-    )
-    return StreamConsumer(runtime.stream, runtime.sessions, INBOX, config, apply_beds_updated)
-
-
-async def _run_inputs_consumer(runtime: Runtime) -> None:
+async def _run_inputs_consumer(runtime: Runtime, _state: EscalationState) -> None:
     await inputs_consumer(runtime).run()
 
 
-def escalation_service() -> ServiceSpec:
+def escalation_service() -> ServiceSpec[EscalationSettings, EscalationState]:
     return ServiceSpec(
         name="escalation",
         prefix="/escalation",
         title="WICC escalation",
         description="OPEL inputs per organisation (scoring, declarations and action cards follow).",
         routers=[inputs_router],
-        outbox=OUTBOX,
-        workers=[_run_inputs_consumer],
+        settings_type=EscalationSettings,
+        build_state=_state,
+        worker_tasks=[_run_inputs_consumer],
     )

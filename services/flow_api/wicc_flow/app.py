@@ -1,4 +1,5 @@
-"""The flow service: (for now) API-key administration and the live board hub."""
+"""The flow service: the live board (its hub runs in every API process) and API-key
+administration."""
 
 from __future__ import annotations
 
@@ -6,51 +7,49 @@ from wicc_flow.admin.router import router as admin_router
 from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_retry
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.router import router as board_router
-from wicc_flow.tables import OUTBOX
+from wicc_flow.settings import FlowSettings
+from wicc_flow.state import FlowState
 from wicc_shared.runtime import Runtime
 from wicc_shared.service import ServiceSpec
 
 
-async def _start_hub(runtime: Runtime) -> None:
-    settings = runtime.settings
-    runtime.components["board_hub"] = BoardHub(
+async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
+    hub = BoardHub(
         runtime.stream,
         history=settings.board_history,
         client_queue=settings.board_client_queue,
         care_freshness_hours=settings.care_freshness_hours,
         clock=lambda: runtime.clock(),  # read at each call: tests move runtime.clock
     )
+    return FlowState(settings=settings, hub=hub)
 
 
-async def _run_hub(runtime: Runtime) -> None:
-    hub: BoardHub = runtime.components["board_hub"]
-    await restore_with_retry(runtime.sessions, hub)
-    await hub.run()
+async def _run_hub(runtime: Runtime, state: FlowState) -> None:
+    await restore_with_retry(runtime.sessions, state.hub)
+    await state.hub.run()
 
 
-async def _watch_stalled_boards(runtime: Runtime) -> None:
-    hub: BoardHub = runtime.components["board_hub"]
-    await hub.watch_stalls(runtime.settings.board_send_timeout_seconds)
+async def _checkpoint(runtime: Runtime, state: FlowState) -> None:
+    await checkpoint_periodically(runtime.sessions, state.hub)
 
 
-def _hub_ready(runtime: Runtime) -> str:
-    hub: BoardHub | None = runtime.components.get("board_hub")
-    return "ok" if hub is not None and hub.ready else "restoring"
+async def _watch_stalled_boards(_runtime: Runtime, state: FlowState) -> None:
+    await state.hub.watch_stalls(state.settings.board_send_timeout_seconds)
 
 
-async def _checkpoint(runtime: Runtime) -> None:
-    await checkpoint_periodically(runtime.sessions, runtime.components["board_hub"])
+def _hub_ready(state: FlowState) -> str:
+    return "ok" if state.hub.ready else "restoring"
 
 
-def flow_service() -> ServiceSpec:
+def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
     return ServiceSpec(
         name="flow",
         prefix="/flow",
         title="WICC flow",
         description="The live board (snapshot and WebSocket) and API-key administration.",
         routers=[board_router, admin_router],
-        outbox=OUTBOX,
-        on_start=[_start_hub],
-        workers=[_run_hub, _checkpoint, _watch_stalled_boards],
+        settings_type=FlowSettings,
+        build_state=_state,
+        api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],
         readiness={"board": _hub_ready},
     )

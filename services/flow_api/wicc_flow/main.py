@@ -1,7 +1,8 @@
-"""ASGI entry point for running flow alone (compose, cluster)."""
+"""ASGI entry point for running flow's API alone (compose, cluster)."""
 
 from wicc_flow.app import flow_service
-from wicc_shared.service import create_process_app
-from wicc_shared.settings import get_settings
+from wicc_flow.settings import FlowSettings
+from wicc_shared.process import create_process_app
+from wicc_shared.roles import API_ONLY
 
-app = create_process_app([flow_service()], get_settings())
+app = create_process_app([flow_service()], FlowSettings(), API_ONLY)

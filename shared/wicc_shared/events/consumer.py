@@ -11,23 +11,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from wicc_shared.catalogue.base import EventPayload, EventType
 from wicc_shared.events.envelope import Event
 from wicc_shared.events.stream import EventStream, StreamResponse
 from wicc_shared.logging import correlation_id
 from wicc_shared.metrics import EVENTS_CONSUMED
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+P = TypeVar("P", bound=EventPayload)
+# A transaction for one event (the runtime's `transaction`: it kicks the relays when
+# the handler wrote events of its own).
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 # Well under the idle time after which pending entries are reclaimed (retry_idle_ms).
 ACK_DELAY_MS = 200
 
@@ -44,11 +52,24 @@ def inbox_table(metadata: MetaData, schema: str) -> Table:
     )
 
 
+def consumer_name() -> str:
+    """One name per process: replicas and worker processes on one host must not share
+    a consumer (each would acknowledge the other's pending entries)."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[P]):
+    """An event type a consumer handles, and its handler (given the parsed payload)."""
+
+    event_type: EventType[P]
+    handle: Callable[[AsyncSession, Event, P], Awaitable[None]]
+
+
 @dataclass
 class ConsumerConfig:
     group: str
-    consumer: str
-    types: Collection[str]
+    consumer: str = field(default_factory=consumer_name)
     max_attempts: int = 5
     retry_idle_ms: int = 2_000
     block_ms: int = 1_000
@@ -59,17 +80,21 @@ class StreamConsumer:
     def __init__(
         self,
         stream: EventStream,
-        sessions: async_sessionmaker[AsyncSession],
+        transaction: Transaction,
         inbox: Table,
         config: ConsumerConfig,
-        handler: Handler,
+        subscriptions: Sequence[Subscription[Any]],
     ) -> None:
         self.stream = stream
         self.redis: Redis = stream.redis
-        self.sessions = sessions
+        self.transaction = transaction
         self.inbox = inbox
         self.config = config
-        self.handler = handler
+        self._handlers: dict[str, Subscription[Any]] = {}
+        for subscription in subscriptions:
+            event_type = subscription.event_type
+            for name in (event_type.name, *event_type.legacy_names):
+                self._handlers[name] = subscription
         self._next_retry_check = 0.0
         self._done: list[bytes] = []  # handled, not yet acknowledged
         self._first_done_at: float | None = None
@@ -164,14 +189,15 @@ class StreamConsumer:
         if not fields:  # trimmed away while pending
             return True
         kind = fields.get(b"t")
-        if kind is not None and kind.decode() not in self.config.types:
+        if kind is not None and kind.decode() not in self._handlers:
             return True  # another service's business: skipped without parsing it
         event = Event.from_stream(entry_id, fields[b"e"])
-        if event.type not in self.config.types:
+        subscription = self._handlers.get(event.type)
+        if subscription is None:
             return True
         token = correlation_id.set(event.correlationid)
         try:
-            await self._apply_once(event)
+            await self._apply_once(event, subscription)
         except Exception:
             logger.exception(
                 "handler failed", extra={"event_id": str(event.id), "attempt": attempts}
@@ -185,8 +211,9 @@ class StreamConsumer:
         EVENTS_CONSUMED.labels(group=self.config.group, outcome="ok").inc()
         return True
 
-    async def _apply_once(self, event: Event) -> None:
-        async with self.sessions() as session, session.begin():
+    async def _apply_once(self, event: Event, subscription: Subscription[Any]) -> None:
+        payload = subscription.event_type.parse(event)
+        async with self.transaction() as session:
             claimed = await session.execute(
                 insert(self.inbox)
                 .values(consumer=self.config.group, event_id=event.id)
@@ -195,7 +222,7 @@ class StreamConsumer:
             )
             if claimed.first() is None:
                 return  # already applied: a redelivery
-            await self.handler(session, event)
+            await subscription.handle(session, event, payload)
 
     async def _dead_letter(
         self, entry_id: bytes, fields: dict[bytes, bytes], attempts: int

@@ -26,6 +26,9 @@ class Event(BaseModel):
     subject: str
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
     datacontenttype: str = "application/json"
+    # Names the payload model and its version (wicc_shared.catalogue); absent only on
+    # events written before the catalogue had versions.
+    dataschema: str | None = None
     data: dict[str, Any]
     correlationid: str | None = None
     seq: int | None = None

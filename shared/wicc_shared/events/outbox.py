@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -14,15 +14,16 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    insert,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wicc_shared.catalogue.base import EventPayload, EventType
 from wicc_shared.events.envelope import Event
 from wicc_shared.logging import correlation_id
 
 OUTBOX_PENDING_KEY = "wicc_outbox_pending"
+P = TypeVar("P", bound=EventPayload)
 
 
 def outbox_table(metadata: MetaData, schema: str) -> Table:
@@ -46,34 +47,35 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
 
 
 class Outbox:
-    """Adds events to one service's outbox inside the caller's transaction."""
+    """One service's outbox: turns catalogue payloads into events and their rows.
+
+    The rows themselves are written by `wicc_shared.audited_write`, in the same
+    statement as the audit entry of the change they announce.
+    """
 
     def __init__(self, table: Table, source: str) -> None:
+        if table.schema is None:
+            raise ValueError("an outbox lives in its service's own schema")
         self.table = table
+        self.schema: str = table.schema
         self.source = source
-        self._insert = insert(table)  # built once; executed with each event's values
-
-    async def add(
-        self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
-    ) -> Event:
-        event, values = self.prepare(session, type_, subject, data)
-        await session.execute(self._insert, values)
-        return event
 
     def prepare(
-        self, session: AsyncSession, type_: str, subject: str, data: dict[str, Any]
+        self, session: AsyncSession, event_type: EventType[P], payload: P
     ) -> tuple[Event, dict[str, Any]]:
-        """The event and its outbox row's column values, for a write path that inserts
-        the row in its own statement (see the sitrep submission). The session's commit
-        will wake this outbox's relay."""
+        """The event and its outbox row's column values. The session's commit will
+        wake this outbox's relay."""
+        if not isinstance(payload, event_type.payload):
+            raise TypeError(f"{event_type.name} carries {event_type.payload.__name__}")
         event = Event(
-            type=type_,
+            type=event_type.name,
             source=self.source,
-            subject=subject,
-            data=data,
+            subject=event_type.subject(payload),
+            dataschema=event_type.dataschema,
+            data=payload.model_dump(mode="json"),
             correlationid=correlation_id.get(),
         )
-        session.info.setdefault(OUTBOX_PENDING_KEY, set()).add(self.table.schema)
+        session.info.setdefault(OUTBOX_PENDING_KEY, set()).add(self.schema)
         values = {
             "event_id": event.id,
             "type": event.type,

@@ -151,11 +151,3 @@ class OutboxRelay:
                 delete(t).where(t.c.published_at.is_not(None), t.c.published_at < cutoff)
             )
         return int(result.rowcount or 0)
-
-    async def pending_count(self) -> int:
-        t = self.table
-        async with self.engine.connect() as conn:
-            count = await conn.scalar(
-                select(func.count()).select_from(t).where(t.c.published_at.is_(None))
-            )
-        return int(count or 0)

@@ -48,6 +48,7 @@ class EventStream:
         self.name = name
         self.counter_key = f"{name}:seq"
         self.dead_letter = f"{name}:dead"
+        self.kick_channel = f"{name}:kick"  # see events/kicks.py
         self.maxlen = maxlen
         self._publish = redis.register_script(_PUBLISH_SCRIPT)
 

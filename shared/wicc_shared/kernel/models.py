@@ -153,3 +153,23 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int
     response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     created_at: datetime = Field(default_factory=_now, sa_column=utc_column(default_now=True))
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job (a sitrep deadline check, a purge): which process
+    ran it, when, and how it ended. Claimed under a lock, so a job runs once per
+    interval however many worker processes there are."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (
+        Index("ix_job_run_job_started", "job", "started_at"),
+        {"schema": KERNEL_SCHEMA},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    job: str = Field(max_length=60)
+    runner: str = Field(max_length=120)
+    started_at: datetime = Field(sa_column=utc_column())
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    ok: bool | None = None
+    result: str | None = Field(default=None, sa_column=Column(Text))

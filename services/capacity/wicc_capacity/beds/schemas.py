@@ -1,29 +1,23 @@
-"""Request and response bodies for bed state."""
+"""Request and response bodies for a unit's bed figures and their history."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from wicc_shared.catalogue.beds import MAX_BEDS, ClosedBeds, ClosureReason
 from wicc_shared.errors import FieldError
+from wicc_shared.timestamps import ClientTime
 
-MAX_BEDS = 10_000
-
-
-class ClosureReason(StrEnum):
-    infection_control = "infection_control"
-    staffing = "staffing"
-    estates = "estates"
-    other = "other"
-
-
-class ClosedBeds(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: ClosureReason
-    count: int = Field(ge=0, le=MAX_BEDS)
+__all__ = [
+    "MAX_BEDS",
+    "BedHistoryRead",
+    "BedStateRead",
+    "BedStateUpdate",
+    "ClosedBeds",
+    "ClosureReason",
+]
 
 
 class BedStateUpdate(BaseModel):
@@ -47,14 +41,12 @@ class BedStateUpdate(BaseModel):
     core_open: int = Field(ge=0, le=MAX_BEDS, description="Core (permanent) beds open")
     escalation_open: int = Field(ge=0, le=MAX_BEDS, description="Escalation beds open")
     occupied: int = Field(ge=0, le=MAX_BEDS, description="Beds occupied")
-    closed: list[ClosedBeds] = Field(default_factory=list, description="Closed beds by reason")
-    as_of: AwareDatetime = Field(description="The moment the figures describe (with offset)")
-
-    @field_validator("as_of")
-    @classmethod
-    def _in_utc(cls, value: datetime) -> datetime:
-        # Stored, compared and echoed in UTC whatever offset the sender used.
-        return value.astimezone(UTC)
+    closed: list[ClosedBeds] = Field(
+        default_factory=list,
+        max_length=len(ClosureReason),
+        description="Closed beds by reason",
+    )
+    as_of: ClientTime = Field(description="The moment the figures describe (with offset)")
 
     @property
     def open_total(self) -> int:
@@ -102,11 +94,19 @@ class BedStateRead(BaseModel):
     version: int
 
 
-class BedHistoryEntry(BaseModel):
+class BedHistoryRead(BaseModel):
+    """One accepted report, with the derived figures a reader would otherwise recompute."""
+
+    unit_id: str
     core_open: int
     escalation_open: int
+    open: int = Field(description="core_open + escalation_open")
     occupied: int
+    available: int = Field(description="open - occupied")
+    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
     closed: list[ClosedBeds]
+    closed_total: int
     as_of: datetime
+    age_seconds: float = Field(description="Seconds between as_of and this response")
     reported_by: str | None
     recorded_at: datetime

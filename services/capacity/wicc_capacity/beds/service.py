@@ -1,22 +1,27 @@
-"""Accepting a unit's bed figures: validate, order by `as_of`, record, announce."""
+"""Accepting a unit's bed figures: validate, order by `as_of`, record, announce; and
+reading them and their history."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wicc_capacity.beds import repository
-from wicc_capacity.beds.models import BedState
-from wicc_capacity.beds.schemas import BedStateRead, BedStateUpdate, ClosedBeds
+from wicc_capacity.beds import events, repository
+from wicc_capacity.beds.models import BedState, BedStateHistory
+from wicc_capacity.beds.schemas import BedHistoryRead, BedStateRead, BedStateUpdate, ClosedBeds
 from wicc_capacity.tables import OUTBOX
-from wicc_shared.audit import audit_values
+from wicc_shared import audited_write
 from wicc_shared.auth import Principal, ensure_can_write
-from wicc_shared.errors import Conflict, NotFound, StaleUpdate, ValidationFailed
+from wicc_shared.catalogue.beds import BEDS_UPDATED
+from wicc_shared.errors import Conflict, FieldError, NotFound, StaleUpdate, ValidationFailed
 from wicc_shared.kernel.models import Organisation, Site, Unit
+from wicc_shared.pagination import Page, PageParams
+from wicc_shared.rules.occupancy import derive
+from wicc_shared.rules.staleness import age_seconds
 
-BEDS_UPDATED = "beds.updated"
+Place = tuple[Unit, Site, Organisation]
 
 
 class BedLevelUnit(Conflict):
@@ -50,7 +55,7 @@ async def update_beds(
     figures = _figures(update, principal)
     if state.as_of is not None and update.as_of <= state.as_of:
         if update.as_of == state.as_of and _same(state, figures):
-            return to_read(state, unit, site, org, now)  # a retry: nothing to do
+            return to_read(state, (unit, site, org), now)  # a retry: nothing to do
         raise StaleUpdate(
             f"A figure for {state.as_of.isoformat()} is already recorded; "
             "older or conflicting reports do not overwrite it.",
@@ -65,7 +70,7 @@ async def record_figures(
     session: AsyncSession,
     principal: Principal,
     state: BedState,
-    place: tuple[Unit, Site, Organisation],
+    place: Place,
     figures: dict[str, Any],
     *,
     as_of: datetime,
@@ -73,30 +78,28 @@ async def record_figures(
 ) -> BedStateRead:
     """Make `figures` the unit's current ones (the caller holds the unit's lock): keep
     the history row, audit the change and announce it, all in the caller's transaction."""
-    unit, site, org = place
+    unit, _site, org = place
     before = _snapshot(state)
     changes = {**figures, "as_of": as_of, "updated_at": now, "version": state.version + 1}
     # Shown on `state` first: the audit entry and the event describe the new figures.
     # Should the write fail, the request's rollback expires `state` anyway.
     repository.show_as_stored(state, changes)
-    read = to_read(state, unit, site, org, now)
-    audit = audit_values(
-        principal,
-        action=BEDS_UPDATED,
+    read = to_read(state, place, now)
+    change = audited_write.Change(
+        action=BEDS_UPDATED.name,
         entity_type="unit",
         entity_id=unit.id,
         org_ods=org.ods,
         before=before,
         after=_snapshot(state),
     )
-    _event, event = OUTBOX.prepare(
-        session, BEDS_UPDATED, subject=f"units/{unit.id}", data=event_data(read, org)
-    )
-    await repository.record_bed_figures(session, unit.id, changes, audit=audit, event=event)
+    announcement = audited_write.announce(OUTBOX, BEDS_UPDATED, events.beds_updated(read, org))
+    _event, audited = audited_write.prepared(session, principal, change, announcement)
+    await repository.record_bed_figures(session, unit.id, changes, audited)
     return read
 
 
-async def unit_or_404(session: AsyncSession, unit_id: str) -> tuple[Unit, Site, Organisation]:
+async def unit_or_404(session: AsyncSession, unit_id: str) -> Place:
     found = await repository.unit_with_org(session, unit_id)
     if found is None:
         raise NotFound(f"Unit {unit_id!r} is not in the reference data.")
@@ -104,9 +107,30 @@ async def unit_or_404(session: AsyncSession, unit_id: str) -> tuple[Unit, Site, 
 
 
 async def get_beds(session: AsyncSession, unit_id: str, now: datetime) -> BedStateRead:
-    unit, site, org = await unit_or_404(session, unit_id)
+    place = await unit_or_404(session, unit_id)
     state = await repository.current_bed_state(session, unit_id) or BedState(unit_id=unit_id)
-    return to_read(state, unit, site, org, now)
+    return to_read(state, place, now)
+
+
+async def unit_history(
+    session: AsyncSession,
+    unit_id: str,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    page: PageParams,
+    now: datetime,
+) -> Page[BedHistoryRead]:
+    if start is not None and end is not None and start > end:
+        raise ValidationFailed(
+            [FieldError("from", "from is after to", location="query", code="from_after_to")]
+        )
+    await unit_or_404(session, unit_id)
+    rows, total = await repository.history_page(
+        session, unit_id, start=start, end=end, limit=page.limit, offset=page.offset
+    )
+    items = [_history_read(row, now) for row in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 def _figures(update: BedStateUpdate, principal: Principal) -> dict[str, Any]:
@@ -134,9 +158,25 @@ def _snapshot(state: BedState) -> dict[str, Any]:
     }
 
 
-def to_read(
-    state: BedState, unit: Unit, site: Site, org: Organisation, now: datetime
-) -> BedStateRead:
+def bed_figures(
+    core_open: int, escalation_open: int, occupied: int, closed: list[ClosedBeds]
+) -> dict[str, Any]:
+    """The reported counts with everything derived from them, as every read shows them."""
+    derived = derive(core_open, escalation_open, occupied)
+    return {
+        "core_open": core_open,
+        "escalation_open": escalation_open,
+        "open": derived.open,
+        "occupied": occupied,
+        "available": derived.available,
+        "occupancy_pct": derived.occupancy_pct,
+        "closed": closed,
+        "closed_total": sum(c.count for c in closed),
+    }
+
+
+def to_read(state: BedState, place: Place, now: datetime) -> BedStateRead:
+    unit, site, org = place
     closed = [ClosedBeds.model_validate(c) for c in state.closed]
     return BedStateRead(
         unit_id=unit.id,
@@ -145,41 +185,20 @@ def to_read(
         bed_area=unit.bed_area,
         **bed_figures(state.core_open, state.escalation_open, state.occupied, closed),
         as_of=state.as_of,
-        age_seconds=(now - state.as_of).total_seconds() if state.as_of else None,
+        age_seconds=age_seconds(state.as_of, now) if state.as_of else None,
         reported_by=state.reported_by,
         updated_at=state.updated_at,
         version=state.version,
     )
 
 
-def occupancy_pct(occupied: int, open_total: int) -> float | None:
-    """Occupied / open as a percentage to one decimal; None when no bed is open."""
-    return round(100 * occupied / open_total, 1) if open_total else None
-
-
-def bed_figures(
-    core_open: int, escalation_open: int, occupied: int, closed: list[ClosedBeds]
-) -> dict[str, Any]:
-    """The reported counts with everything derived from them, as every read shows them."""
-    open_total = core_open + escalation_open
-    return {
-        "core_open": core_open,
-        "escalation_open": escalation_open,
-        "open": open_total,
-        "occupied": occupied,
-        "available": open_total - occupied,
-        "occupancy_pct": occupancy_pct(occupied, open_total),
-        "closed": closed,
-        "closed_total": sum(c.count for c in closed),
-    }
-
-
-def event_data(read: BedStateRead, org: Organisation) -> dict[str, Any]:
-    """The board-safe payload of `beds.updated`: the unit's whole current figure."""
-    data = read.model_dump(mode="json", exclude={"age_seconds"})
-    data.update(system=org.system_code, locality=org.locality_code)
-    return data
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def _history_read(row: BedStateHistory, now: datetime) -> BedHistoryRead:
+    closed = [ClosedBeds.model_validate(c) for c in row.closed]
+    return BedHistoryRead(
+        unit_id=row.unit_id,
+        **bed_figures(row.core_open, row.escalation_open, row.occupied, closed),
+        as_of=row.as_of,
+        age_seconds=age_seconds(row.as_of, now),
+        reported_by=row.reported_by,
+        recorded_at=row.recorded_at,
+    )

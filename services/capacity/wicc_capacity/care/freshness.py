@@ -1,47 +1,31 @@
-"""When a care-capacity figure stops counting as current, and totals that keep
-fresh and stale figures apart.
+"""Totals of current care capacity that keep fresh and stale figures apart.
 
 Stale figures (vacancies shown that have long gone) are the classic failure of
-capacity boards, so a figure older than its service type's limit is flagged on
-every row and summed separately, never silently into the current totals.
+capacity boards, so a figure older than its service type's limit
+(`wicc_shared.rules.care_freshness`) is flagged on every row and summed separately,
+never silently into the current totals.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import datetime
 
-from wicc_capacity.care.schemas import (
-    CareCapacityRead,
-    CareFigures,
-    CareTotals,
-    Freshness,
-    stored_figures,
-)
+from wicc_capacity.care.schemas import CareCapacityRead, CareFigures, CareTotals, Freshness
+from wicc_shared.catalogue.care import stored_figures
 from wicc_shared.kernel.reference import CareServiceType
-from wicc_shared.settings import DEFAULT_CARE_FRESHNESS_HOURS
+from wicc_shared.rules import care_freshness
 
 # (service type, care-home category or None for all, locality or None for the system)
 GroupKey = tuple[CareServiceType, str | None, str | None]
 
 
-def freshness_limit(service_type: str, limits: Mapping[str, float]) -> timedelta:
-    # Settings always carries every type; the defaults only cover a caller passing a subset.
-    return timedelta(hours=limits.get(service_type, DEFAULT_CARE_FRESHNESS_HOURS[service_type]))
-
-
 def assess(
     as_of: datetime, service_type: str, limits: Mapping[str, float], now: datetime
 ) -> Freshness:
-    """A figure is stale once it is older than its limit (exactly at the limit it is not)."""
-    fresh_until = as_of + freshness_limit(service_type, limits)
-    return Freshness(
-        as_of=as_of,
-        age_seconds=(now - as_of).total_seconds(),
-        fresh_until=fresh_until,
-        stale=now > fresh_until,
-    )
+    return Freshness(**asdict(care_freshness.assess(as_of, service_type, limits, now)))
 
 
 def rollup(rows: Sequence[CareCapacityRead], *, locality: str | None) -> list[CareTotals]:

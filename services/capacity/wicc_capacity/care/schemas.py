@@ -1,6 +1,6 @@
 """Request and response bodies for care-package capacity.
 
-Each service type reports in its own unit (see FIGURES_BY_TYPE). The request body is
+Each service type reports in its own unit (see the catalogue's FIGURES_BY_TYPE). The request body is
 one flat model rather than a union per type, so that a figure sent for the wrong
 type is refused with an error naming that figure, not a pydantic union error.
 """
@@ -9,54 +9,32 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from wicc_shared.catalogue.care import (
+    BED_FIGURES,
+    FIGURES_BY_TYPE,
+    STORED_FIGURES,
+    CareHomeCategory,
+    stored_figures,
+)
 from wicc_shared.errors import FieldError
 from wicc_shared.kernel.reference import CareServiceType
 from wicc_shared.pagination import Page
+from wicc_shared.timestamps import ClientTime
 
 MAX_COUNT = 10_000
 MAX_HOURS_PER_WEEK = 1_000_000.0
 
-BED_FIGURES = ("beds_max", "beds_occupied", "beds_vacant_reserved", "beds_vacant_accepting")
-STORED_FIGURES = (
-    "package_starts_per_day",
-    "spare_hours_per_week",
-    "slots",
-    *BED_FIGURES,
-)
-
-# The body fields each service type must send, and no others.
-FIGURES_BY_TYPE: dict[CareServiceType, tuple[str, ...]] = {
-    CareServiceType.dom_care: ("package_starts_per_day", "spare_hours_per_week"),
-    CareServiceType.reablement: ("package_starts_per_day",),
-    CareServiceType.urgent_care_at_home: ("slots",),
-    CareServiceType.intermediate_care_step_up: BED_FIGURES,
-    CareServiceType.intermediate_care_step_down: BED_FIGURES,
-    CareServiceType.community_hospital: BED_FIGURES,
+# The body fields each service type must send, and no others: its stored figures,
+# except care homes, which send them per category.
+BODY_FIGURES_BY_TYPE: dict[CareServiceType, tuple[str, ...]] = {
+    **FIGURES_BY_TYPE,
     CareServiceType.care_home: ("categories",),
 }
 BODY_FIGURES = (*STORED_FIGURES, "categories")
-
-
-def stored_figures(service_type: CareServiceType) -> tuple[str, ...]:
-    """The columns a service type fills; care-home categories are stored as bed figures."""
-    if service_type == CareServiceType.care_home:
-        return BED_FIGURES
-    return FIGURES_BY_TYPE[service_type]
-
-
-class CareHomeCategory(StrEnum):
-    residential = "residential"
-    residential_dementia = "residential_dementia"
-    nursing = "nursing"
-    nursing_dementia = "nursing_dementia"
-    learning_disability = "learning_disability"
-    mental_health = "mental_health"
-    short_stay = "short_stay"
 
 
 def _count(description: str) -> Any:
@@ -132,7 +110,7 @@ class CareCapacityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": _EXAMPLES})
 
     service_type: CareServiceType
-    as_of: AwareDatetime = Field(description="The moment the figures describe (with offset)")
+    as_of: ClientTime = Field(description="The moment the figures describe (with offset)")
     package_starts_per_day: int | None = _count(
         "dom_care, reablement: new packages (starts) the provider can take on per day"
     )
@@ -161,13 +139,13 @@ class CareCapacityUpdate(BaseModel):
         if self.as_of > now + max_skew:
             errors.append(FieldError("as_of", "as_of is in the future", code="future_as_of"))
         beds = {name: getattr(self, name) for name in BED_FIGURES}
-        if FIGURES_BY_TYPE[self.service_type] == BED_FIGURES and None not in beds.values():
+        if BODY_FIGURES_BY_TYPE[self.service_type] == BED_FIGURES and None not in beds.values():
             errors += _bed_sum_problems("beds_", beds, "beds_max")
         errors += self._category_problems()
         return errors
 
     def _unit_problems(self) -> list[FieldError]:
-        wanted = FIGURES_BY_TYPE[self.service_type]
+        wanted = BODY_FIGURES_BY_TYPE[self.service_type]
         errors = []
         for name in BODY_FIGURES:
             sent = getattr(self, name) is not None
@@ -312,21 +290,3 @@ class CareHistoryEntry(CareFigures):
     as_of: datetime
     reported_by: str
     recorded_at: datetime
-
-
-class CareCapacityEvent(BaseModel):
-    """The data of `care_capacity.updated`: one provider's whole current picture of one
-    service. Board-safe: organisations and counts only, never a person."""
-
-    provider: str
-    provider_name: str
-    service_type: CareServiceType
-    localities: list[str]
-    as_of: datetime
-    fresh_until: datetime = Field(description="When the figures turn stale if not renewed")
-    freshness_hours: float
-    version: int
-    figures: list[dict[str, Any]] = Field(
-        description="One entry per care-home category (`category` null for other services), "
-        "with the service type's own figures"
-    )

@@ -10,29 +10,26 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wicc_capacity.care import repository
-from wicc_capacity.care.freshness import assess, freshness_limit, rollup
+from wicc_capacity.care import events, repository
+from wicc_capacity.care.freshness import assess, rollup
 from wicc_capacity.care.models import NO_CATEGORY, CareCapacity, CareCapacityHistory
 from wicc_capacity.care.schemas import (
-    STORED_FIGURES,
-    CareCapacityEvent,
     CareCapacityList,
     CareCapacityRead,
     CareCapacityUpdate,
     CareHistoryEntry,
     OfferedService,
     ProviderCapacityRead,
-    stored_figures,
 )
 from wicc_capacity.tables import OUTBOX
-from wicc_shared.audit import record_audit
+from wicc_shared import audited_write
 from wicc_shared.auth import Principal, ensure_can_write
+from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED, STORED_FIGURES, stored_figures
 from wicc_shared.errors import FieldError, NotFound, StaleUpdate, ValidationFailed
 from wicc_shared.kernel.models import CareService, Organisation
 from wicc_shared.kernel.reference import CareServiceType
 from wicc_shared.pagination import Page, PageParams
 
-CARE_CAPACITY_UPDATED = "care_capacity.updated"
 Figures = dict[str, dict[str, Any]]  # category ("" when none) -> stored figures
 
 
@@ -67,27 +64,24 @@ async def report_capacity(
             current_as_of=current[0].as_of.isoformat(),
         )
 
+    # Taken before the replacement: reading the new rows refreshes these objects.
+    before = _snapshot(current[0].as_of, _figures_of(current)) if current else None
     rows = _new_rows(org, update, figures, principal, timing.now, version=_next_version(current))
     await repository.replace_current(session, org.ods, service.service_type, rows)
     session.add_all(_history(row) for row in rows)
-    await session.flush()
-    await record_audit(
-        session,
-        principal,
-        action=CARE_CAPACITY_UPDATED,
+    result = await provider_capacity(session, org.ods, timing)
+    reported = [i for i in result.items if i.service_type == update.service_type]
+    change = audited_write.Change(
+        action=CARE_CAPACITY_UPDATED.name,
         entity_type="care_capacity",
         entity_id=f"{org.ods}/{service.service_type}",
         org_ods=org.ods,
-        before=_snapshot(current[0].as_of, _figures_of(current)) if current else None,
+        before=before,
         after=_snapshot(update.as_of, figures),
     )
-    result = await provider_capacity(session, org.ods, timing)
-    reported = [i for i in result.items if i.service_type == update.service_type]
-    await OUTBOX.add(
-        session,
-        CARE_CAPACITY_UPDATED,
-        subject=f"providers/{org.ods}/services/{service.service_type}",
-        data=event_data(org, service, reported, timing.freshness_hours),
+    payload = events.care_capacity_updated(org, service, reported, timing.freshness_hours)
+    await audited_write.record(
+        session, principal, change, audited_write.announce(OUTBOX, CARE_CAPACITY_UPDATED, payload)
     )
     return result
 
@@ -274,30 +268,3 @@ def _history_entry(row: CareCapacityHistory) -> CareHistoryEntry:
         reported_by=row.reported_by,
         recorded_at=row.recorded_at,
     )
-
-
-def event_data(
-    org: Organisation,
-    service: CareService,
-    reads: Sequence[CareCapacityRead],
-    freshness_hours: Mapping[str, float],
-) -> dict[str, Any]:
-    """The board-safe payload of `care_capacity.updated`: the service's whole picture."""
-    first = reads[0]
-    names = stored_figures(first.service_type)
-    event = CareCapacityEvent(
-        provider=org.ods,
-        provider_name=org.name,
-        service_type=first.service_type,
-        localities=service.localities,
-        as_of=first.as_of,
-        fresh_until=first.fresh_until,
-        freshness_hours=freshness_limit(first.service_type, freshness_hours).total_seconds() / 3600,
-        version=first.version,
-        figures=[
-            {"category": r.category.value if r.category else None}
-            | {name: getattr(r, name) for name in names}
-            for r in reads
-        ],
-    )
-    return event.model_dump(mode="json")

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wicc_capacity.beds.rollups import DEFAULT_STALE_AFTER_HOURS, AreaRollup, Rollup, bed_rollups
+from wicc_capacity.rollups.schemas import AreaRollup, Rollup
+from wicc_capacity.rollups.service import DEFAULT_STALE_AFTER_HOURS, bed_rollups
 from wicc_shared.errors import NotFound
 from wicc_shared.kernel.models import CareSystem, Organisation
 from wicc_shared.kernel.reference import BedArea

@@ -30,14 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_capacity.sitreps import repository, service
 from wicc_capacity.sitreps.schemas import (
-    AreaFigures,
     BulkAccepted,
     BulkRejected,
     BulkResult,
-    EdFigures,
     SitrepSubmission,
 )
 from wicc_shared.auth import Principal
+from wicc_shared.catalogue.sitreps import AreaFigures, EdFigures
 from wicc_shared.errors import TYPE_PREFIX, FieldError, ValidationFailed, WiccError
 from wicc_shared.kernel.reference import BedArea
 

@@ -11,28 +11,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    DateTime,
-    Uuid,
+    Integer,
+    Table,
+    Text,
     and_,
     bindparam,
+    column,
+    delete,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
-    text,
+    true,
 )
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from wicc_capacity.audited_sql import (
-    audit_and_event_params,
-    audit_and_event_types,
-    audited_and_announced,
+from wicc_capacity.sitreps.models import (
+    AreaBeds,
+    NewSitrep,
+    Sitrep,
+    SitrepMissing,
+    SitrepVersion,
 )
-from wicc_capacity.sitreps.models import NewSitrep, Sitrep, SitrepMissing, SitrepVersion
+from wicc_capacity.tables import OUTBOX
+from wicc_shared import audited_write
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
 from wicc_shared.kernel.reference_cache import cached_reference
 
@@ -40,6 +46,11 @@ SITREP_SOURCE = "sitrep"
 # Two-int4 advisory locks have a key space of their own; this namespace keeps the
 # per-organisation sitrep locks apart from every other two-int4 lock.
 _ORG_LOCK_NAMESPACE = zlib.crc32(b"wicc-sitrep-org") - 2**31
+
+_SITREP: Table = Sitrep.__table__  # type: ignore[attr-defined]
+_VERSION: Table = SitrepVersion.__table__  # type: ignore[attr-defined]
+_AREA: Table = AreaBeds.__table__  # type: ignore[attr-defined]
+_AREA_FIGURES = ("core_open", "escalation_open", "occupied")
 
 # The write path's statements are built once and do as much as they can per round
 # trip: building a statement per request (coercing every value, computing its
@@ -51,119 +62,117 @@ _ACTIVE_ORG = (
     .where(col(Organisation.ods) == bindparam("ods"), col(Organisation.active))
 )
 _LOCK_ORG = select(func.pg_advisory_xact_lock(bindparam("namespace"), bindparam("id")))
-_INSERT_VERSION = insert(SitrepVersion.__table__)  # type: ignore[attr-defined]
+_INSERT_VERSION = insert(_VERSION)
 _SUBMITTED_FIELDS = ("id", "org_ods", "sitrep_date", "figures", "submitted_by", "submitted_at")
 
-# The ON CONFLICT rule for live area figures, shared by both statements below: a
-# newer `as_of` always wins; at an equal `as_of` only a sitrep replaces a sitrep's
-# figure (an amendment of the same day's report).
-_AREA_UPSERT_RULE = """
-    ON CONFLICT (org_ods, bed_area) DO UPDATE SET
-        core_open = EXCLUDED.core_open,
-        escalation_open = EXCLUDED.escalation_open,
-        occupied = EXCLUDED.occupied,
-        as_of = EXCLUDED.as_of,
-        source = EXCLUDED.source,
-        reported_by = EXCLUDED.reported_by
-    WHERE stored.as_of < EXCLUDED.as_of
-       OR (stored.as_of = EXCLUDED.as_of AND stored.source = :source)
-"""
-_REPORTED_AREAS = (
-    "jsonb_to_recordset(:areas) AS reported"
-    "(bed_area text, core_open int, escalation_open int, occupied int)"
-)
-_AREA_COLUMNS = (
-    "(org_ods, bed_area, core_open, escalation_open, occupied, as_of, source, reported_by)"
-)
 
-# A new sitrep in one round trip: take the organisation's lock, insert the sitrep
-# unless it already has one for the date (then nothing else happens and no row is
-# returned), its version 1, its areas as the live figures where not older, its
-# audit entry and its `sitrep.submitted` event (values from `audit_values` and
-# `Outbox.prepare`, the same as every other write's).
-# Referencing `org_lock` makes PostgreSQL take the lock before the insert. (Unlike
-# an amendment, a first sitrep has no earlier areas of the same day to drop.)
-# The statements are joined from constant fragments; every value is a parameter.
-_SUBMIT_HEAD = """
-    WITH org_lock AS (
-        SELECT pg_advisory_xact_lock(:lock_namespace, :lock_id)
-    ), new_sitrep AS (
-        INSERT INTO capacity.sitrep
-            (id, org_ods, sitrep_date, version, figures, submitted_by, submitted_at)
-        SELECT :id, :org_ods, :sitrep_date, 1, :figures, :submitted_by, :submitted_at
-        FROM org_lock
-        ON CONFLICT (org_ods, sitrep_date) DO NOTHING
-        RETURNING id, org_ods, figures, submitted_by, submitted_at
-    ), first_version AS (
-        INSERT INTO capacity.sitrep_version (sitrep_id, version, figures, submitted_by, created_at)
-        SELECT id, 1, figures, submitted_by, submitted_at FROM new_sitrep
-    ), live_areas AS (
-        INSERT INTO capacity.area_beds AS stored
-"""
-_SUBMIT_AREAS = """
-        SELECT new_sitrep.org_ods, reported.bed_area, reported.core_open,
-               reported.escalation_open, reported.occupied, :as_of, :source,
-               new_sitrep.submitted_by
-        FROM new_sitrep,
-"""
-_NEXT_CTE = "    ), "
-_SUBMIT_AUDITED = audited_and_announced("new_sitrep")
-_SUBMIT_TAIL = """
-    SELECT id FROM new_sitrep
-"""
-_SUBMIT_SITREP = text(
-    _SUBMIT_HEAD
-    + _AREA_COLUMNS
-    + _SUBMIT_AREAS
-    + _REPORTED_AREAS
-    + _AREA_UPSERT_RULE
-    + _NEXT_CTE
-    + _SUBMIT_AUDITED
-    + _SUBMIT_TAIL
-).bindparams(
-    bindparam("id", type_=Uuid),
-    bindparam("sitrep_date", type_=Date),
-    bindparam("figures", type_=JSONB),
-    bindparam("submitted_at", type_=DateTime(timezone=True)),
-    bindparam("areas", type_=JSONB),
-    bindparam("as_of", type_=DateTime(timezone=True)),
-    *audit_and_event_types(),
-)
+def _bind(table: Table, name: str) -> Any:
+    return bindparam(name, type_=table.c[name].type)
 
-# An amendment's areas: upserted by the rule above, and the areas it no longer
-# reports dropped when their figure came from that same day's sitrep. The upsert
-# and the delete touch different rows, so one statement does both.
-_AMEND_REPORTED = """
-    WITH reported AS (
-        SELECT * FROM
-"""
-_AMEND_UPSERT = """
-    ), upserted AS (
-        INSERT INTO capacity.area_beds AS stored
-"""
-_AMEND_AREAS = """
-        SELECT :org, bed_area, core_open, escalation_open, occupied, :as_of, :source,
-               :reported_by
-        FROM reported
-"""
-_AMEND_DROP = """
+
+def _reported_areas() -> Any:
+    """The areas of a sitrep, passed as one JSON array, as rows."""
+    return (
+        func.jsonb_to_recordset(bindparam("areas", type_=_SITREP.c.figures.type))
+        .table_valued(column("bed_area", Text), *[column(name, Integer) for name in _AREA_FIGURES])
+        .render_derived(name="reported", with_types=True)
     )
-    DELETE FROM capacity.area_beds
-    WHERE org_ods = :org AND as_of = :as_of AND source = :source
-      AND bed_area NOT IN (SELECT bed_area FROM reported)
-"""
-_UPDATE_AREA_BEDS = text(
-    _AMEND_REPORTED
-    + _REPORTED_AREAS
-    + _AMEND_UPSERT
-    + _AREA_COLUMNS
-    + _AMEND_AREAS
-    + _AREA_UPSERT_RULE
-    + _AMEND_DROP
-).bindparams(
-    bindparam("areas", type_=JSONB),
-    bindparam("as_of", type_=DateTime(timezone=True)),
-)
+
+
+def _area_upsert(rows: Any) -> Any:
+    """Live area figures from `rows`: a newer `as_of` always wins; at an equal `as_of`
+    only a sitrep replaces a sitrep's figure (an amendment of the same day's report)."""
+    upsert = pg_insert(_AREA).from_select(
+        ["org_ods", "bed_area", *_AREA_FIGURES, "as_of", "source", "reported_by"], rows
+    )
+    replaced = ("core_open", "escalation_open", "occupied", "as_of", "source", "reported_by")
+    return upsert.on_conflict_do_update(
+        index_elements=["org_ods", "bed_area"],
+        set_={name: upsert.excluded[name] for name in replaced},
+        where=or_(
+            _AREA.c.as_of < upsert.excluded.as_of,
+            and_(_AREA.c.as_of == upsert.excluded.as_of, _AREA.c.source == _bind(_AREA, "source")),
+        ),
+    )
+
+
+def _submit_statement() -> Any:
+    """A new sitrep in one round trip: take the organisation's lock, insert the sitrep
+    unless it already has one for the date (then nothing else happens and no row is
+    returned), its version 1, its areas as the live figures where not older, its audit
+    entry and its `sitrep.submitted` event. Selecting from `org_lock` makes PostgreSQL
+    take the lock before the insert. (Unlike an amendment, a first sitrep has no
+    earlier areas of the same day to drop.)"""
+    org_lock = select(
+        func.pg_advisory_xact_lock(bindparam("lock_namespace"), bindparam("lock_id")).label("l")
+    ).cte("org_lock")
+    values = [_bind(_SITREP, name) for name in _SUBMITTED_FIELDS]
+    new_sitrep = (
+        pg_insert(_SITREP)
+        .from_select(
+            [*_SUBMITTED_FIELDS, "version"], select(*values, literal(1)).select_from(org_lock)
+        )
+        .on_conflict_do_nothing(index_elements=["org_ods", "sitrep_date"])
+        .returning(*[_SITREP.c[name] for name in _SUBMITTED_FIELDS])
+        .cte("new_sitrep")
+    )
+    first_version = insert(_VERSION).from_select(
+        ["sitrep_id", "version", "figures", "submitted_by", "created_at"],
+        select(
+            new_sitrep.c.id,
+            literal(1),
+            new_sitrep.c.figures,
+            new_sitrep.c.submitted_by,
+            new_sitrep.c.submitted_at,
+        ),
+    )
+    reported = _reported_areas()
+    live_areas = _area_upsert(
+        select(
+            new_sitrep.c.org_ods,
+            reported.c.bed_area,
+            *[reported.c[name] for name in _AREA_FIGURES],
+            _bind(_AREA, "as_of"),
+            _bind(_AREA, "source"),
+            new_sitrep.c.submitted_by,
+        ).select_from(new_sitrep.join(reported, true()))
+    )
+    audited, announced = audited_write.ctes(new_sitrep, OUTBOX.table)
+    return select(new_sitrep.c.id).add_cte(
+        first_version.cte("first_version"), live_areas.cte("live_areas"), audited, announced
+    )
+
+
+def _amend_areas_statement() -> Any:
+    """An amendment's areas: upserted by the rule above, and the areas it no longer
+    reports dropped when their figure came from that same day's sitrep. The upsert
+    and the delete touch different rows, so one statement does both."""
+    reported_rows = _reported_areas()
+    reported = select(*reported_rows.c).cte("reported")
+    upserted = _area_upsert(
+        select(
+            bindparam("org", type_=_AREA.c.org_ods.type),
+            reported.c.bed_area,
+            *[reported.c[name] for name in _AREA_FIGURES],
+            _bind(_AREA, "as_of"),
+            _bind(_AREA, "source"),
+            _bind(_AREA, "reported_by"),
+        )
+    ).cte("upserted")
+    return (
+        delete(_AREA)
+        .where(
+            _AREA.c.org_ods == bindparam("org", type_=_AREA.c.org_ods.type),
+            _AREA.c.as_of == _bind(_AREA, "as_of"),
+            _AREA.c.source == _bind(_AREA, "source"),
+            _AREA.c.bed_area.not_in(select(reported.c.bed_area)),
+        )
+        .add_cte(upserted)
+    )
+
+
+_SUBMIT_SITREP = _submit_statement()
+_UPDATE_AREA_BEDS = _amend_areas_statement()
 
 
 def org_lock_id(ods: str) -> int:
@@ -207,13 +216,12 @@ async def submit_sitrep(
     sitrep: NewSitrep,
     *,
     as_of: dt.datetime,
-    audit: dict[str, Any],
-    event: dict[str, Any],
+    audited: dict[str, Any],
 ) -> bool:
     """Lock the organisation, then insert the sitrep, its version 1, its live area
-    figures (as of `as_of`), its audit entry and its outbox row (column values in
-    `audit` and `event`), unless the organisation already has a sitrep for the date;
-    True if inserted.
+    figures (as of `as_of`), its audit entry and its outbox row (`audited`: the bind
+    parameters from `audited_write.prepared`), unless the organisation already has a
+    sitrep for the date; True if inserted.
 
     ON CONFLICT makes a concurrent second submission wait for the first to commit
     and then insert nothing, instead of failing on the unique constraint.
@@ -226,7 +234,7 @@ async def submit_sitrep(
         as_of=as_of,
         source=SITREP_SOURCE,
     )
-    params.update(audit_and_event_params(audit, event))
+    params.update(audited)
     inserted = await session.execute(_SUBMIT_SITREP, params)
     return inserted.scalar_one_or_none() is not None
 
@@ -353,7 +361,7 @@ async def mark_missing(
         ~_has_sitrep(date),
     )
     inserted = await session.execute(
-        insert(SitrepMissing)
+        pg_insert(SitrepMissing)
         .from_select(["org_ods", "sitrep_date", "announced_at"], candidates)
         .on_conflict_do_nothing(index_elements=["org_ods", "sitrep_date"])
         .returning(col(SitrepMissing.org_ods))

@@ -9,17 +9,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from wicc_capacity.beds.schemas import MAX_BEDS
+from wicc_shared.catalogue.sitreps import SitrepFiguresData, SitrepTotals
 from wicc_shared.errors import FieldError
 from wicc_shared.kernel.reference import BedArea
 from wicc_shared.pagination import Page
 
 SITREPS_PATH = "/capacity/v1/sitreps"
 AMENDMENT_WINDOW_DAYS = 14
-MAX_MINUTES = 10_000
-# ED majors + resus occupancy counts patients against cubicles, so it passes 100%
-# when corridors are in use (the OPEL bands go above 120%): only sanity-capped.
-MAX_ED_OCCUPANCY_PCT = 1_000
 MAX_REASON_LENGTH = 1_000
 
 _AREA_EXAMPLE = [
@@ -57,77 +53,11 @@ FIGURES_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _count(description: str) -> Any:
-    return Field(ge=0, le=MAX_BEDS, description=description)
-
-
-def _pct(description: str, maximum: float = 100) -> Any:
-    return Field(ge=0, le=maximum, allow_inf_nan=False, description=description)
-
-
-def _minutes(description: str) -> Any:
-    return Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False, description=description)
-
-
-class AreaFigures(BaseModel):
-    """One bed area's beds: core (permanent stock) and escalation (temporary)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    bed_area: BedArea = Field(description="Bed area; adult critical care is `adult_cc`")
-    core_open: int = _count("Core beds open")
-    core_occupied: int = _count("Core beds occupied")
-    escalation_open: int = Field(default=0, ge=0, le=MAX_BEDS, description="Escalation beds open")
-    escalation_occupied: int = Field(
-        default=0, ge=0, le=MAX_BEDS, description="Escalation beds occupied"
-    )
-
-    @property
-    def open(self) -> int:
-        return self.core_open + self.escalation_open
-
-    @property
-    def occupied(self) -> int:
-        return self.core_occupied + self.escalation_occupied
-
-
-class EdFigures(BaseModel):
-    """Emergency department figures that feed the acute OPEL score."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_ED_EXAMPLE]})
-
-    mean_ambulance_handover_minutes: float = _minutes("Mean ambulance handover since midnight")
-    four_hour_performance_pct: float = _pct("Current 4-hour ED performance, %")
-    ed_majors_resus_occupancy_pct: float = _pct(
-        "ED majors + resus occupancy, % (may exceed 100)", MAX_ED_OCCUPANCY_PCT
-    )
-    median_time_to_treatment_minutes: float = _minutes("Median time to treatment")
-    ed_over_12h_pct: float = _pct("% of ED patients in the department over 12 hours")
-    ed_referred_to_specialty_pct: float = _pct("% of ED patients referred to a specialty")
-
-
-class SitrepFigures(BaseModel):
-    """The figures of one sitrep (as at 08:00 on the sitrep date)."""
+class SitrepFigures(SitrepFiguresData):
+    """The figures of one sitrep (as at 08:00 on the sitrep date), with the rules a
+    submission must meet beyond each field's range."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FIGURES_EXAMPLE]})
-
-    beds: list[AreaFigures] = Field(
-        min_length=1,
-        max_length=len(BedArea),
-        description="Beds by area, each area at most once",
-    )
-    los_7_plus: int = _count("Inpatients with a length of stay of 7+ days (stranded)")
-    los_14_plus: int = _count("Inpatients with a length of stay of 14+ days")
-    los_21_plus: int = _count("Inpatients with a length of stay of 21+ days (super-stranded)")
-    beds_closed_dv: int = _count("Beds closed for diarrhoea and vomiting (norovirus)")
-    nctr_patients: int = _count("Inpatients with no criteria to reside")
-    ed: EdFigures | None = Field(
-        default=None, description="ED figures; omit (null) for an organisation without an ED"
-    )
-
-    @property
-    def total_occupied(self) -> int:
-        return sum(area.occupied for area in self.beds)
 
     def canonical(self) -> dict[str, Any]:
         """The figures as stored: areas in a fixed order, so equal figures compare equal."""
@@ -230,16 +160,6 @@ class SitrepAmendment(SitrepFigures):
         min_length=1,
         max_length=MAX_REASON_LENGTH,
         description="Why the figures changed (kept with the version; not sent in events)",
-    )
-
-
-class SitrepTotals(BaseModel):
-    open: int = Field(description="All areas, core + escalation beds open")
-    occupied: int = Field(description="All areas, core + escalation beds occupied")
-    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
-    escalation_open: int
-    nctr_pct_of_occupied: float | None = Field(
-        description="nctr_patients / occupied x 100 (an OPEL input); null when none occupied"
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wicc_capacity.sitreps import repository
-from wicc_capacity.sitreps.deadline import SitrepCalendar
+from wicc_capacity.sitreps import events, repository
+from wicc_capacity.sitreps.calendar import SitrepCalendar
 from wicc_capacity.sitreps.models import NewSitrep, Sitrep, SitrepRecord, SitrepVersion
 from wicc_capacity.sitreps.schemas import (
     AMENDMENT_WINDOW_DAYS,
@@ -22,19 +22,23 @@ from wicc_capacity.sitreps.schemas import (
     SitrepRead,
     SitrepStatusPage,
     SitrepSubmission,
-    SitrepTotals,
     SitrepVersionRead,
     StatusCounts,
 )
 from wicc_capacity.tables import OUTBOX
-from wicc_shared.audit import audit_values, record_audit
+from wicc_shared import audited_write
 from wicc_shared.auth import Principal, ensure_can_write
+from wicc_shared.catalogue.base import EventType
+from wicc_shared.catalogue.sitreps import (
+    SITREP_AMENDED,
+    SITREP_SUBMITTED,
+    SitrepRecorded,
+    SitrepTotals,
+)
 from wicc_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from wicc_shared.kernel.models import Organisation
 from wicc_shared.pagination import Page, PageParams
-
-SITREP_SUBMITTED = "sitrep.submitted"
-SITREP_AMENDED = "sitrep.amended"
+from wicc_shared.rules.occupancy import occupancy_pct
 
 
 class SitrepExists(Conflict):
@@ -84,10 +88,12 @@ async def submit(
         submitted_at=now,
     )
     read = to_read(sitrep, calendar)
-    audit = audit_values(principal, **_audit_fields(org, sitrep, before=None, reason=None))
-    _event, event = OUTBOX.prepare(session, **_event_fields(org, read, SITREP_SUBMITTED))
+    change = _change(org, sitrep, before=None, reason=None)
+    _event, audited = audited_write.prepared(
+        session, principal, change, _announcement(SITREP_SUBMITTED, read, org)
+    )
     as_of = calendar.as_of(body.date)
-    if not await repository.submit_sitrep(session, sitrep, as_of=as_of, audit=audit, event=event):
+    if not await repository.submit_sitrep(session, sitrep, as_of=as_of, audited=audited):
         return await _resubmission(session, org, calendar, body.date, figures)
     return WriteResult(read=read, changed=True)
 
@@ -282,34 +288,30 @@ async def _record(
 ) -> SitrepRead:
     """An amendment's audit entry and event, in the same transaction. Returns the
     sitrep as read back. (A submission writes both in its one statement.)"""
-    await record_audit(
-        session, principal, **_audit_fields(org, sitrep, before=before, reason=reason)
-    )
     read = to_read(sitrep, calendar)
-    await OUTBOX.add(session, **_event_fields(org, read, SITREP_AMENDED))
+    change = _change(org, sitrep, before=before, reason=reason)
+    await audited_write.record(session, principal, change, _announcement(SITREP_AMENDED, read, org))
     return read
 
 
-def _audit_fields(
+def _change(
     org: Organisation, sitrep: SitrepRecord, *, before: dict[str, Any] | None, reason: str | None
-) -> dict[str, Any]:
+) -> audited_write.Change:
     amended = before is not None
-    return {
-        "action": SITREP_AMENDED if amended else SITREP_SUBMITTED,
-        "entity_type": "sitrep",
-        "entity_id": f"{org.ods}/{sitrep.sitrep_date.isoformat()}",
-        "org_ods": org.ods,
-        "before": before,
-        "after": _snapshot(sitrep) | ({"reason": reason} if amended else {}),
-    }
+    return audited_write.Change(
+        action=(SITREP_AMENDED if amended else SITREP_SUBMITTED).name,
+        entity_type="sitrep",
+        entity_id=f"{org.ods}/{sitrep.sitrep_date.isoformat()}",
+        org_ods=org.ods,
+        before=before,
+        after=_snapshot(sitrep) | ({"reason": reason} if amended else {}),
+    )
 
 
-def _event_fields(org: Organisation, read: SitrepRead, type_: str) -> dict[str, Any]:
-    return {
-        "type_": type_,
-        "subject": f"sitreps/{org.ods}/{read.date.isoformat()}",
-        "data": event_data(read, org),
-    }
+def _announcement(
+    event_type: EventType[SitrepRecorded], read: SitrepRead, org: Organisation
+) -> audited_write.Announcement[SitrepRecorded]:
+    return audited_write.announce(OUTBOX, event_type, events.sitrep_recorded(read, org))
 
 
 def _snapshot(sitrep: SitrepRecord) -> dict[str, Any]:
@@ -322,7 +324,7 @@ def totals(figures: SitrepFigures) -> SitrepTotals:
     return SitrepTotals(
         open=open_,
         occupied=occupied,
-        occupancy_pct=round(100 * occupied / open_, 1) if open_ else None,
+        occupancy_pct=occupancy_pct(occupied, open_),
         escalation_open=sum(a.escalation_open for a in figures.beds),
         nctr_pct_of_occupied=round(100 * figures.nctr_patients / occupied, 1) if occupied else None,
     )
@@ -345,11 +347,3 @@ def to_read(sitrep: SitrepRecord, calendar: SitrepCalendar) -> SitrepRead:
         late=sitrep.submitted_at > deadline,
         amendable_until=calendar.amendable_until(sitrep.sitrep_date),
     )
-
-
-def event_data(read: SitrepRead, org: Organisation) -> dict[str, Any]:
-    """The board-safe payload of `sitrep.submitted` / `sitrep.amended`: aggregate
-    figures only. The amendment reason is free text and stays out of events."""
-    data = read.model_dump(mode="json", exclude={"id", "submitted_by", "amendable_until"})
-    data.update(system=org.system_code, locality=org.locality_code)
-    return data

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from wicc_escalation.inputs.models import UnitBeds
+from wicc_escalation.inputs import repository
+from wicc_escalation.tables import INBOX
+from wicc_shared.catalogue import BEDS_UPDATED
+from wicc_shared.catalogue.beds import BedsUpdated
+from wicc_shared.events.consumer import ConsumerConfig, StreamConsumer, Subscription
 from wicc_shared.events.envelope import Event
+from wicc_shared.runtime import Runtime
 
-HANDLED_TYPES = frozenset({"beds.updated"})
+CONSUMER_GROUP = "escalation-inputs"
 
 
-async def apply_beds_updated(session: AsyncSession, event: Event) -> None:
-    data = event.data
-    row = dict(
-        unit_id=data["unit_id"],
-        org_ods=data["org"],
-        bed_area=data["bed_area"],
-        open=data["open"],
-        occupied=data["occupied"],
-        as_of=datetime.fromisoformat(data["as_of"]),
-    )
-    stmt = insert(UnitBeds).values(**row)
-    # Retries can reorder delivery: never let an older figure win. Equal as_of must
-    # still apply: several beds of one unit are often reported for the same moment.
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["unit_id"],
-            set_={k: stmt.excluded[k] for k in row if k != "unit_id"},
-            where=col(UnitBeds.as_of) <= stmt.excluded.as_of,
-        )
+async def apply_beds_updated(session: AsyncSession, _event: Event, beds: BedsUpdated) -> None:
+    await repository.upsert_unit_beds(session, beds)
+
+
+def inputs_consumer(runtime: Runtime) -> StreamConsumer:
+    return StreamConsumer(
+        runtime.stream,
+        runtime.transaction,
+        INBOX,
+        ConsumerConfig(group=CONSUMER_GROUP),
+        [Subscription(BEDS_UPDATED, apply_beds_updated)],
     )

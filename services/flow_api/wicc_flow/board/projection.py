@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
+from wicc_shared.catalogue import BEDS_UPDATED, CARE_CAPACITY_UPDATED, CATALOGUE
+from wicc_shared.catalogue.beds import BedsUpdated
+from wicc_shared.catalogue.care import CareCapacityUpdated
 from wicc_shared.events.envelope import Event
+from wicc_shared.rules.care_freshness import freshness_limit
+from wicc_shared.rules.occupancy import occupancy_pct
+from wicc_shared.rules.staleness import Staleness
+
+logger = logging.getLogger(__name__)
 
 # Event types the board shows. Anything else on the log is not the board's business
 # (and must never carry personal data onto the shared screen).
-BOARD_EVENT_TYPES = frozenset({"beds.updated", "care_capacity.updated"})
-
-# A unit's figure older than this is flagged stale, as the capacity service's bed
-# roll-ups do by default: bed state moves during the day and the sitrep comes daily.
-BED_STALE_AFTER = timedelta(hours=24)
+BOARD_EVENTS = (BEDS_UPDATED, CARE_CAPACITY_UPDATED)
+BOARD_EVENT_TYPES = CATALOGUE.names_of(BOARD_EVENTS)
 
 # (service type, care-home category or None for all, locality or None for the system)
 CareGroup = tuple[str, str | None, str | None]
 CareMember = tuple[dict[str, Any], dict[str, Any]]  # (provider entry, one figures row)
+M = TypeVar("M", BedsUpdated, CareCapacityUpdated)
 
 
 class BoardProjection:
@@ -38,34 +47,44 @@ class BoardProjection:
         care_freshness_hours: Mapping[str, float] | None = None,
     ) -> None:
         state = state or {}
-        self.units: dict[str, dict[str, Any]] = dict(state.get("units", {}))
-        self.care: dict[str, dict[str, Any]] = dict(state.get("care", {}))
+        self.units = _restored(state.get("units", {}), BedsUpdated)
+        self.care = _restored(state.get("care", {}), CareCapacityUpdated)
         self.care_freshness_hours = (
             dict(care_freshness_hours) if care_freshness_hours is not None else None
         )
 
     def apply(self, event: Event) -> None:
-        if event.type == "beds.updated":
-            self.units[event.data["unit_id"]] = event.data
-        elif event.type == "care_capacity.updated":
-            self._apply_care(event.data)
+        event_type = CATALOGUE.get(event.type)
+        try:
+            if event_type is BEDS_UPDATED:
+                beds = BEDS_UPDATED.parse(event)
+                self.units[beds.unit_id] = beds
+            elif event_type is CARE_CAPACITY_UPDATED:
+                self._apply_care(CARE_CAPACITY_UPDATED.parse(event))
+        except ValidationError:
+            # An event of an older payload version the board cannot show: it is
+            # skipped, not allowed to stop the board; the next report replaces it.
+            logger.warning("board skipped an unreadable %s event %s", event.type, event.id)
 
-    def _apply_care(self, data: dict[str, Any]) -> None:
-        key = f"{data['provider']}/{data['service_type']}"
+    def _apply_care(self, care: CareCapacityUpdated) -> None:
+        key = f"{care.provider}/{care.service_type.value}"
         held = self.care.get(key)
         # Capacity accepts a service's reports in order; the version guard keeps an
         # event replayed from the log from undoing a newer picture.
-        if held is None or data["version"] >= held["version"]:
-            self.care[key] = data
+        if held is None or care.version >= held.version:
+            self.care[key] = care
 
     def state(self) -> dict[str, Any]:
-        return {"units": self.units, "care": self.care}
+        return {
+            "units": {k: v.model_dump(mode="json") for k, v in self.units.items()},
+            "care": {k: v.model_dump(mode="json") for k, v in self.care.items()},
+        }
 
     def view(self, now: datetime | None = None) -> dict[str, Any]:
         """What a board shows: every unit, totals per organisation, and (once any
         provider has reported) care capacity per provider with fresh/stale totals."""
         now = now or datetime.now(UTC)
-        units = [_aged_unit(self.units[key], now) for key in sorted(self.units)]
+        units = [_aged_unit(self.units[key], Staleness(now)) for key in sorted(self.units)]
         view: dict[str, Any] = {"units": units, "orgs": _org_totals(units)}
         if self.care:
             # Absent rather than empty, so a board without care figures keeps its shape.
@@ -74,36 +93,49 @@ class BoardProjection:
 
     def next_stale_at(self, now: datetime) -> datetime | None:
         """When the next figure that is fresh at `now` turns stale (None: never)."""
-        care = [_parse(self._assessed(entry, now)["fresh_until"]) for entry in self.care.values()]
-        beds = [_parse(unit["as_of"]) + BED_STALE_AFTER for unit in self.units.values()]
+        care = [self._fresh_until(entry) for entry in self.care.values()]
+        beds = [Staleness(now).stale_at(unit.as_of) for unit in self.units.values()]
         return min((until for until in care + beds if until >= now), default=None)
 
     def _care_view(self, now: datetime) -> dict[str, Any]:
         providers = [self._assessed(self.care[key], now) for key in sorted(self.care)]
         return {"providers": providers, "totals": _care_totals(providers)}
 
-    def _assessed(self, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def _fresh_until(self, entry: CareCapacityUpdated) -> datetime:
+        if self.care_freshness_hours is None:
+            return entry.fresh_until
+        return entry.as_of + freshness_limit(entry.service_type, self.care_freshness_hours)
+
+    def _assessed(self, entry: CareCapacityUpdated, now: datetime) -> dict[str, Any]:
         """The entry with its age and staleness at `now` (stale once older than its limit)."""
-        as_of = _parse(entry["as_of"])
-        hours = (self.care_freshness_hours or {}).get(entry["service_type"])
-        if hours is None:
-            hours = entry["freshness_hours"]
-            fresh_until = _parse(entry["fresh_until"])
-        else:
-            fresh_until = as_of + timedelta(hours=hours)
+        fresh_until = self._fresh_until(entry)
+        hours = (fresh_until - entry.as_of).total_seconds() / 3600
         return {
-            **entry,
+            **entry.model_dump(mode="json"),
             "freshness_hours": hours,
             "fresh_until": _iso(fresh_until),
-            "age_seconds": (now - as_of).total_seconds(),
+            "age_seconds": (now - entry.as_of).total_seconds(),
             "stale": now > fresh_until,
         }
 
 
-def _aged_unit(unit: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _restored(entries: dict[str, Any], model: type[M]) -> dict[str, M]:
+    restored: dict[str, M] = {}
+    for key, entry in entries.items():
+        try:
+            restored[key] = model.model_validate(entry)
+        except ValidationError:
+            logger.warning("board checkpoint: skipped an unreadable %s", key)
+    return restored
+
+
+def _aged_unit(unit: BedsUpdated, clock: Staleness) -> dict[str, Any]:
     """The unit's figure with its age and staleness at `now`."""
-    age = now - _parse(unit["as_of"])
-    return {**unit, "age_seconds": age.total_seconds(), "stale": age > BED_STALE_AFTER}
+    return {
+        **unit.model_dump(mode="json"),
+        "age_seconds": clock.age(unit.as_of),
+        "stale": clock.stale(unit.as_of),
+    }
 
 
 def _org_totals(units: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,11 +161,7 @@ def _org_totals(units: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if t["oldest_as_of"] is None or unit["as_of"] < t["oldest_as_of"]:
             t["oldest_as_of"] = unit["as_of"]
     return [
-        {
-            "org": org,
-            **t,
-            "occupancy_pct": round(100 * t["occupied"] / t["open"], 1) if t["open"] else None,
-        }
+        {"org": org, **t, "occupancy_pct": occupancy_pct(t["occupied"], t["open"])}
         for org, t in sorted(totals.items())
     ]
 
@@ -160,7 +188,7 @@ def _care_group(key: CareGroup, members: list[CareMember]) -> dict[str, Any]:
     fresh = [m for m in members if not m[0]["stale"]]
     stale = [m for m in members if m[0]["stale"]]
     names = sorted({name for _, figures in members for name in figures if name != "category"})
-    oldest = min((m[0]["as_of"] for m in fresh), key=_parse, default=None)
+    oldest = min((m[0]["as_of"] for m in fresh), key=datetime.fromisoformat, default=None)
     return {
         "service_type": service_type,
         "category": category,
@@ -181,10 +209,6 @@ def _sum_figures(members: list[CareMember], names: list[str]) -> dict[str, float
         total = sum(figures.get(name) or 0 for _, figures in members)
         sums[name] = round(total, 2) if isinstance(total, float) else total
     return sums
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 def _iso(moment: datetime) -> str:

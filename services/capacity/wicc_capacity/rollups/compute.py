@@ -1,4 +1,5 @@
-"""Current bed figures rolled up by site, organisation x bed area, organisation and system.
+"""Current bed figures rolled up by site, organisation x bed area, organisation and
+system (pure).
 
 Rules (also in the capacity guide):
 
@@ -20,129 +21,27 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from wicc_capacity.beds import repository
 from wicc_capacity.beds.models import BedState
-from wicc_capacity.beds.schemas import ClosedBeds, ClosureReason
 from wicc_capacity.beds.service import bed_figures
-from wicc_capacity.beds.status_models import AreaBeds
-from wicc_shared.errors import NotFound
+from wicc_capacity.rollups.schemas import (
+    AreaRollup,
+    BedFigures,
+    BedRollups,
+    OrgRollup,
+    SiteRollup,
+    Source,
+    SystemRollup,
+    UnitBeds,
+)
+from wicc_capacity.sitreps.models import AreaBeds
+from wicc_shared.catalogue.beds import ClosedBeds, ClosureReason
 from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
-
-# A figure older than this is flagged stale. Bed state should move during the day
-# and the sitrep comes daily, so a day without news means the figure cannot be trusted.
-DEFAULT_STALE_AFTER_HOURS = 24.0
-MAX_STALE_AFTER_HOURS = 14 * 24.0  # sitreps may be amended for 14 days
+from wicc_shared.rules.staleness import Staleness
 
 _K = TypeVar("_K")
-
-
-class Source(StrEnum):
-    units = "units"
-    sitrep = "sitrep"
-
-
-class BedFigures(BaseModel):
-    core_open: int
-    escalation_open: int
-    open: int = Field(description="core_open + escalation_open")
-    occupied: int
-    available: int = Field(description="open - occupied")
-    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
-    closed: list[ClosedBeds] = Field(
-        description="Closed beds by reason (reasons with none left out)"
-    )
-    closed_total: int
-
-
-class UnitBeds(BaseModel):
-    unit_id: str
-    name: str
-    site: str
-    org: str
-    system: str
-    bed_area: str
-    reporting: bool = Field(description="False when the unit has never reported")
-    figures: BedFigures | None = Field(description="Null when not reporting (not zero beds)")
-    as_of: datetime | None
-    age_seconds: float | None
-    stale: bool
-    reported_by: str | None
-
-
-class Rollup(BaseModel):
-    """Sums over a scope, with how many units went in and how old the figures are."""
-
-    figures: BedFigures
-    units_total: int = Field(description="Active units in scope")
-    units_reporting: int = Field(description="Units whose own figures are counted")
-    units_not_reporting: list[str] = Field(description="Units in scope that have never reported")
-    oldest_as_of: datetime | None = Field(description="The oldest as_of among the figures counted")
-    newest_as_of: datetime | None = Field(description="The newest as_of among the figures counted")
-    age_seconds: float | None = Field(description="Seconds between oldest_as_of and this response")
-    stale: bool = Field(description="True when any figure counted is older than the stale limit")
-
-
-# Identity fields live in bases listed after `Rollup`, because pydantic orders fields
-# from the last base to the first: the scope's identity then leads each JSON object.
-class _SiteKey(BaseModel):
-    site: str
-    name: str
-    org: str
-    system: str
-
-
-class _AreaKey(BaseModel):
-    org: str
-    bed_area: str
-    system: str
-    source: Source | None = Field(
-        description="`units` when any unit of the area reported, else `sitrep` when the "
-        "organisation's sitrep gave the area, else null (no figures)"
-    )
-
-
-class _OrgKey(BaseModel):
-    org: str
-    name: str
-    system: str
-
-
-class _SystemKey(BaseModel):
-    system: str
-    name: str
-
-
-class SiteRollup(Rollup, _SiteKey):
-    pass
-
-
-class AreaRollup(Rollup, _AreaKey):
-    pass
-
-
-class OrgRollup(Rollup, _OrgKey):
-    pass
-
-
-class SystemRollup(Rollup, _SystemKey):
-    pass
-
-
-class BedRollups(BaseModel):
-    generated_at: datetime = Field(description="When this was computed; ages are relative to it")
-    stale_after_hours: float
-    units: list[UnitBeds]
-    sites: list[SiteRollup]
-    areas: list[AreaRollup]
-    organisations: list[OrgRollup]
-    systems: list[SystemRollup]
 
 
 @dataclass
@@ -188,44 +87,6 @@ class _Tally:
     def _saw(self, oldest: datetime, newest: datetime) -> None:
         self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
         self.newest = newest if self.newest is None else max(self.newest, newest)
-
-
-@dataclass(frozen=True)
-class Staleness:
-    """Ages are measured from `now`; older than `stale_after` is stale."""
-
-    now: datetime
-    stale_after: timedelta
-
-    def age(self, as_of: datetime | None) -> float | None:
-        return None if as_of is None else (self.now - as_of).total_seconds()
-
-    def stale(self, as_of: datetime | None) -> bool:
-        return as_of is not None and self.now - as_of > self.stale_after
-
-
-async def bed_rollups(
-    session: AsyncSession,
-    *,
-    org: str | None,
-    system: str | None,
-    bed_area: str | None,
-    now: datetime,
-    stale_after_hours: float,
-) -> BedRollups:
-    await _ensure_known(session, org=org, system=system)
-    units = await repository.units_with_state(session, org=org, system=system, bed_area=bed_area)
-    areas = await repository.area_figures(session, org=org, system=system, bed_area=bed_area)
-    return compute_rollups(units, areas, Staleness(now, timedelta(hours=stale_after_hours)))
-
-
-async def _ensure_known(session: AsyncSession, *, org: str | None, system: str | None) -> None:
-    if org is not None:
-        found = await session.get(Organisation, org)
-        if found is None or not found.active:
-            raise NotFound(f"No organisation with ODS code {org!r}.")
-    if system is not None and await session.get(CareSystem, system) is None:
-        raise NotFound(f"No care system with code {system!r}.")
 
 
 UnitRow = tuple[Unit, Site, Organisation, CareSystem, BedState | None]

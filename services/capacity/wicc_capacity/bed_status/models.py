@@ -1,5 +1,4 @@
-"""Bed-level status (HL7 v2 table 0116) for trusts that send it, and area-level
-figures learnt from sitreps."""
+"""Bed-level status (HL7 v2 table 0116), for trusts that send it."""
 
 from __future__ import annotations
 
@@ -27,19 +26,3 @@ class BedStatus(SQLModel, table=True):
     as_of: datetime = Field(sa_column=utc_column())
     reported_by: str
     updated_at: datetime = Field(sa_column=utc_column())
-
-
-class AreaBeds(SQLModel, table=True):
-    """An organisation's figures for one bed area, as last reported by a sitrep."""
-
-    __tablename__ = "area_beds"
-    __table_args__ = {"schema": SCHEMA}
-
-    org_ods: str = Field(primary_key=True, foreign_key="kernel.organisation.ods")
-    bed_area: str = Field(primary_key=True, max_length=40)
-    core_open: int
-    escalation_open: int
-    occupied: int
-    as_of: datetime = Field(sa_column=utc_column())
-    source: str = Field(default="sitrep", max_length=20)
-    reported_by: str

@@ -1,0 +1,30 @@
+"""What the flow service holds while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from wicc_flow.board.hub import BoardHub
+from wicc_flow.settings import FlowSettings
+from wicc_shared.service import state_of
+
+
+@dataclass(frozen=True)
+class FlowState:
+    settings: FlowSettings
+    hub: BoardHub  # one per API process, fed from the event log
+
+
+def flow_state(conn: HTTPConnection) -> FlowState:
+    return state_of(conn, FlowState)
+
+
+async def _flow_state(conn: HTTPConnection) -> FlowState:
+    return flow_state(conn)
+
+
+FlowStateDep = Annotated[FlowState, Depends(_flow_state)]
