@@ -14,11 +14,11 @@ from wicc import migrate
 from wicc.app import create_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
+from wicc_flow.board.frame_sink import uvicorn_websocket_options
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
 from wicc_shared.settings import Settings
-from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 logger = logging.getLogger("wicc")
 APP_FACTORY = "wicc.app:create_app_from_env"  # how worker processes build the app
@@ -66,7 +66,7 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         log_level="warning",
         lifespan="on",
-        **UVICORN_WEBSOCKET_OPTIONS,
+        **uvicorn_websocket_options(),
     )
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **options)
