@@ -34,7 +34,7 @@ serve() {
     exec uvicorn "$app" \
         --host 0.0.0.0 \
         --port "${PORT:-8000}" \
-        --ws wicc_shared.websocket:FrameSinkWebSocketProtocol \
+        --ws wicc_flow.board.uvicorn_frame_sink:FrameSinkWebSocketProtocol \
         --ws-per-message-deflate false \
         --proxy-headers \
         --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \

@@ -10,18 +10,19 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
 import httpx
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
 from wicc.app import Settings, create_app
+from wicc_flow.board.frame_sink import UVICORN_WEBSOCKET_OPTIONS
 from wicc_shared.embedded import free_port
 from wicc_shared.process import ProcessApp
 from wicc_shared.runtime import Runtime
-from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 S = TypeVar("S")
 
@@ -119,6 +120,54 @@ async def next_event(ws: ClientConnection, timeout: float = WS_TIMEOUT) -> dict[
     return frame
 
 
+BOARD_PATHS = ("frame_sink", "asgi_queue")  # the `path` label of the board's metrics
+
+
+class BoardConnections(NamedTuple):
+    served: float  # connections served so far (the process's, across tests)
+    open: float  # open now
+
+
+async def board_connections(wicc: Wicc) -> dict[str, BoardConnections]:
+    """Board connections by the way their frames leave, as `/flow/metrics` shows them."""
+    response = await wicc.client.get("/flow/metrics")
+    assert response.status_code == 200, response.text
+    values = {
+        (sample.name, sample.labels.get("path")): float(sample.value)
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+    return {
+        path: BoardConnections(
+            served=values.get(("wicc_board_connections_total", path), 0.0),
+            open=values.get(("wicc_board_connections_open", path), 0.0),
+        )
+        for path in BOARD_PATHS
+    }
+
+
+def connection_changes(
+    before: dict[str, BoardConnections], after: dict[str, BoardConnections]
+) -> dict[str, tuple[float, float]]:
+    """(served, open) added between two readings, by path. Metrics are per process and
+    tests share the process, so tests compare readings rather than absolute values."""
+    return {
+        path: (after[path].served - before[path].served, after[path].open - before[path].open)
+        for path in BOARD_PATHS
+    }
+
+
+async def until_board_connections_close(wicc: Wicc, before: dict[str, BoardConnections]) -> None:
+    """Wait until the open connections are back to `before` (the server notices a
+    client's close a moment after the client)."""
+    for _ in range(200):
+        now = await board_connections(wicc)
+        if all(now[path].open == before[path].open for path in BOARD_PATHS):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"board connections still open: {now} (were {before})")
+
+
 class _QuietServer(uvicorn.Server):
     """Leaves signals alone, so a test run can always be interrupted or killed."""
 
@@ -138,6 +187,8 @@ async def serve(
     serves it unless `uvicorn_overrides` say otherwise."""
     port = free_port()
     app = create_app(settings)
+    # The frame sink's options as they are, not `uvicorn_websocket_options()`: were the
+    # protocol unusable, the suite must fail instead of quietly testing the fallback.
     options: dict[str, Any] = {**UVICORN_WEBSOCKET_OPTIONS, **(uvicorn_overrides or {})}
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options

@@ -18,10 +18,10 @@ from wicc import migrate
 from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
+from wicc_flow.board.frame_sink import uvicorn_websocket_options
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
-from wicc_shared.websocket import UVICORN_WEBSOCKET_OPTIONS
 
 logger = logging.getLogger("wicc")
 API_FACTORY = "wicc.app:create_api_app_from_env"  # how API processes build their app
@@ -83,7 +83,7 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         log_level="warning",
         lifespan="on",
-        **UVICORN_WEBSOCKET_OPTIONS,
+        **uvicorn_websocket_options(),
     )
     if settings.workers == 1:
         # One process plays both roles: answering requests and the background work.

@@ -18,3 +18,12 @@ EVENTS_CONSUMED = Counter(
 BOARD_CLIENTS = Gauge("wicc_board_clients", "Connected board WebSocket clients")
 BOARD_DROPPED = Counter("wicc_board_clients_dropped_total", "Board clients dropped", ["reason"])
 BOARD_SEQ = Gauge("wicc_board_seq", "Last event sequence applied by the board hub")
+# By the way a connection's frames leave (`frame_sink`: straight to the socket;
+# `asgi_queue`: plain ASGI sends). Connections moving to `asgi_queue` under uvicorn
+# mean the frame sink is no longer offered (e.g. after a uvicorn upgrade).
+BOARD_CONNECTIONS = Counter(
+    "wicc_board_connections_total", "Board WebSocket connections served", ["path"]
+)
+BOARD_CONNECTIONS_OPEN = Gauge(
+    "wicc_board_connections_open", "Board WebSocket connections open now", ["path"]
+)

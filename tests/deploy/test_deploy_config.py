@@ -30,7 +30,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from wicc_shared.websocket import PROTOCOL_PATH, UVICORN_WEBSOCKET_OPTIONS
+from wicc_flow.board.frame_sink import PROTOCOL_PATH, UVICORN_WEBSOCKET_OPTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

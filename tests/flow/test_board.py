@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.support import Wicc, next_event, next_frame
+from tests.support import (
+    Wicc,
+    board_connections,
+    connection_changes,
+    next_event,
+    next_frame,
+    until_board_connections_close,
+)
 from wicc_flow.board.clients import SocketClient
 from wicc_flow.state import FlowState
 
@@ -44,6 +51,16 @@ async def test_boards_get_their_frames_straight_to_the_socket(wicc: Wicc) -> Non
         await next_frame(second)
         clients = wicc.state(FlowState).hub.clients
         assert [type(c) for c in clients] == [SocketClient, SocketClient]
+
+
+async def test_board_connections_are_counted_by_the_way_their_frames_leave(wicc: Wicc) -> None:
+    before = await board_connections(wicc)
+    async with wicc.board() as first, wicc.board() as second:
+        await next_frame(first)
+        await next_frame(second)
+        during = await board_connections(wicc)
+    assert connection_changes(before, during) == {"frame_sink": (2, 2), "asgi_queue": (0, 0)}
+    await until_board_connections_close(wicc, before)
 
 
 async def test_resume_with_since_replays_exactly_the_missed_events(wicc: Wicc) -> None:

@@ -16,7 +16,7 @@ from tests.flow.test_board import (  # collected again, with this module's fixtu
     test_resume_from_the_current_seq_gets_no_backlog,
     test_resume_with_since_replays_exactly_the_missed_events,
 )
-from tests.support import Wicc, next_frame
+from tests.support import Wicc, board_connections, connection_changes, next_frame
 from wicc_flow.board.clients import QueuedClient
 from wicc_flow.state import FlowState
 
@@ -33,7 +33,10 @@ def uvicorn_overrides() -> dict[str, Any]:
 
 
 async def test_another_server_gets_queued_clients(wicc: Wicc) -> None:
+    before = await board_connections(wicc)
     async with wicc.board() as ws:
         await next_frame(ws)
         clients = wicc.state(FlowState).hub.clients
         assert [type(c) for c in clients] == [QueuedClient]
+        during = await board_connections(wicc)
+    assert connection_changes(before, during) == {"frame_sink": (0, 0), "asgi_queue": (1, 1)}

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from tests.support import Wicc, next_event, next_frame, serve, settings_for
+from wicc_flow.board.frame_sink import PROTOCOL_PATH
 from wicc_flow.state import FlowState
 from wicc_shared.embedded import EmbeddedRedis
 from wicc_shared.events.envelope import Event
-from wicc_shared.websocket import PROTOCOL_PATH
 
 
 async def test_bed_updates_accepted_while_redis_is_down_all_reach_the_board(

@@ -2,7 +2,7 @@
 
 Two ways out, chosen per connection:
 
-- `SocketClient`: the server offers a `FrameSink` (our uvicorn protocol). The hub
+- `SocketClient`: the server offers a `FrameSink` (see `frame_sink.py`). The hub
   writes each frame's bytes to the socket itself, in its fan-out loop: no task and
   no queue per client. Frames the peer has not taken yet wait in the transport's
   buffer; that buffer is the client's bounded queue.
@@ -20,10 +20,11 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
+from typing import ClassVar
 
 from starlette.types import Send
 
-from wicc_shared.websocket import FrameSink, encode_text_frame
+from wicc_flow.board.frame_sink import FrameSink, encode_text_frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class BoardFrame:
 
 
 class BoardClient(ABC):
+    path: ClassVar[str]  # how its frames leave, as the metrics label it
+
     def __init__(self, max_waiting: int) -> None:
         self.max_waiting = max_waiting
         self.dropped: str | None = None  # why the hub gave up on it
@@ -72,6 +75,8 @@ class BoardClient(ABC):
 
 
 class SocketClient(BoardClient):
+    path = "frame_sink"
+
     def __init__(self, sink: FrameSink, max_waiting: int) -> None:
         super().__init__(max_waiting)
         self.sink = sink
@@ -118,6 +123,8 @@ class SocketClient(BoardClient):
 
 
 class QueuedClient(BoardClient):
+    path = "asgi_queue"
+
     def __init__(self, send: Send, max_waiting: int) -> None:
         super().__init__(max_waiting)
         self.queue: asyncio.Queue[BoardFrame] = asyncio.Queue(maxsize=max_waiting)

@@ -9,9 +9,10 @@ from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from wicc_flow.board.clients import BoardClient, QueuedClient, SocketClient
+from wicc_flow.board.frame_sink import frame_sink
 from wicc_flow.board.hub import BoardHub
+from wicc_shared.metrics import BOARD_CONNECTIONS, BOARD_CONNECTIONS_OPEN
 from wicc_shared.middleware import RAW_WEBSOCKET_SEND
-from wicc_shared.websocket import frame_sink
 
 TRY_AGAIN_LATER = 1013  # RFC 6455: the client should reconnect (with `since`)
 CLOSE_TIMEOUT_SECONDS = 1.0
@@ -30,6 +31,16 @@ async def serve_board(
     ws: WebSocket, hub: BoardHub, since: int | None, *, send_timeout: float
 ) -> None:
     client = hub.connect(board_client(ws, hub.client_queue), since)
+    BOARD_CONNECTIONS.labels(path=client.path).inc()
+    open_connections = BOARD_CONNECTIONS_OPEN.labels(path=client.path)
+    open_connections.inc()
+    try:
+        await _serve(ws, hub, client, send_timeout)
+    finally:
+        open_connections.dec()
+
+
+async def _serve(ws: WebSocket, hub: BoardHub, client: BoardClient, send_timeout: float) -> None:
     client.start()
     listener = asyncio.create_task(_until_closed(ws))
     try:
