@@ -86,12 +86,13 @@ class Combination(Strict):
 
 class DampingConfig(Strict):
     hold_minutes: float = Field(default=30, ge=0, le=24 * 60, allow_inf_nan=False)
-    margin: float = Field(
+    margin: float | None = Field(
         default=10,
         ge=0,
         le=100,
         allow_inf_nan=False,
-        description="Points of the 0-100 score past a level boundary that change the level at once",
+        description="Points of the 0-100 score past a level boundary that change the level"
+        " at once; null turns the rule off (only the hold applies)",
     )
 
 
