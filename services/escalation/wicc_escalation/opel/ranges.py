@@ -11,12 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from wicc_escalation.opel.config_error import InvalidAt, PathPart
 
 LEVELS = (1, 2, 3, 4)
-Level = Annotated[int, Field(strict=True, ge=1, le=4, description="OPEL level, 1 to 4")]
+
+
+def _known_level(level: int) -> int:
+    if level not in LEVELS:
+        raise InvalidAt((), f"unknown OPEL level {level}: levels are 1 to 4")
+    return level
+
+
+Level = Annotated[
+    int, Field(strict=True, description="OPEL level, 1 to 4"), AfterValidator(_known_level)
+]
 Bound = Annotated[float, Field(allow_inf_nan=False)]
 Bounds = tuple[float | None, float | None]
 
