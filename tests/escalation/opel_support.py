@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ PARAMETER_SET_FILES = sorted(OPEL_DIR.glob("opel-*.yaml"))
 NOW = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 
 
+@cache  # loaded models are frozen: safe to share between tests
 def acute() -> ParameterSet:
     return load_parameter_set(ACUTE_FILE)
 
@@ -31,6 +33,7 @@ def shipped_sets() -> list[ParameterSet]:
     return [load_parameter_set(path) for path in PARAMETER_SET_FILES]
 
 
+@cache
 def system_config() -> SystemConfig:
     return load_system_config(SYSTEM_FILE)
 
@@ -137,3 +140,18 @@ def full_inputs(draw: st.DrawFn, parameter_set: ParameterSet) -> dict[str, float
 set_and_values = st.one_of(st.sampled_from(shipped_sets()), parameter_sets()).flatmap(
     lambda ps: st.tuples(st.just(ps), full_inputs(ps))
 )
+
+
+def values_scoring(parameter_set: ParameterSet, total: int) -> dict[str, float]:
+    """Values (one per parameter) whose points add up to `total`, filling parameters
+    in order. Works for sets whose bands earn every points value from 0 to the max."""
+    values: dict[str, float] = {}
+    remaining = total
+    for p in parameter_set.parameters:
+        want = min(remaining, p.max_points)
+        band = next(b for b in p.bands if b.points == want)
+        values[p.key] = band.lower if band.lower is not None else (band.upper or 0) - 1
+        remaining -= want
+    if remaining:
+        raise ValueError(f"{total} is above the set's maximum")
+    return values
