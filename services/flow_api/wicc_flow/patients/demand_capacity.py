@@ -130,6 +130,9 @@ def demand_capacity(
     localities: Iterable[str] = (),
 ) -> tuple[DemandCapacity, ...]:
     """Per locality (those given, plus any seen in stays or figures) and pathway 1-3."""
+    missing = [t.value for t in FREE_FIGURE if t.value not in freshness]
+    if missing:
+        raise ValueError(f"no freshness limit for {', '.join(missing)}")
     stays, figures = list(stays), list(figures)
     waiting: dict[tuple[str, Pathway], int] = {}
     for stay in stays:
@@ -180,9 +183,7 @@ def _line(
     now: datetime,
     freshness: Mapping[str, timedelta],
 ) -> CapacityLine:
-    limit = freshness.get(service_type.value)
-    if limit is None:
-        raise ValueError(f"no freshness limit for {service_type.value}")
+    limit = freshness[service_type.value]
     states = tuple(
         FigureState(f.provider, f.as_of, now - f.as_of, now > f.as_of + limit, f.free)
         for f in sorted(figures, key=lambda f: f.provider)
