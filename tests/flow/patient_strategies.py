@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tests.builders.patients import LONDON
 from wicc_flow.patients.lost_bed_days import Period
+from wicc_flow.patients.nhs_number import check_digit
 from wicc_flow.patients.records import Delay, Pathway, PatientStay, Responsible
 
 BASE = date(2024, 3, 20)
@@ -77,3 +78,14 @@ def periods(draw: st.DrawFn) -> Period:
 
 
 todays = days_after(0, 90)
+
+
+@st.composite
+def valid_nhs_numbers(draw: st.DrawFn) -> str:
+    """Valid NHS numbers: nine random digits and their check digit (never 10, never one
+    repeated digit)."""
+    first_nine = draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
+    digit = check_digit(first_nine)
+    if digit is None or len(set(first_nine + str(digit))) == 1:
+        return draw(st.nothing())  # never valid: let Hypothesis try other digits
+    return first_nine + str(digit)
