@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,3 +154,21 @@ def test_the_json_schema_describes_a_string_with_an_example() -> None:
     schema = Body.model_json_schema()["properties"]["nhs_number"]
     assert schema["type"] == "string"
     assert schema["examples"] == ["943 476 5919"]
+
+
+@given(st.text(alphabet="0123456789 -", max_size=16))
+def test_the_json_schema_pattern_accepts_exactly_the_inputs_with_a_readable_format(
+    raw: str,
+) -> None:
+    pattern = Body.model_json_schema()["properties"]["nhs_number"]["pattern"]
+    try:
+        normalise(raw)
+        readable = True
+    except InvalidNhsNumber as exc:
+        readable = exc.code != "nhs_number_format"
+    assert bool(re.fullmatch(pattern, raw)) == readable
+
+
+@pytest.mark.parametrize("raw", ["943  476 5919", "943 476 5919-", "-9434765919", "94 34 76 59 19"])
+def test_separators_are_single_and_between_digits(raw: str) -> None:
+    assert is_valid(raw) == (raw == "94 34 76 59 19")

@@ -105,7 +105,8 @@ def derive(
     capacity_nctr_patients: int | None = None,
 ) -> DischargeSitrep:
     """The sitrep of `org` for `day` from stays (other organisations' are ignored)."""
-    counted = [(s, status) for s in stays if s.org == org and (status := status_on(s, day, tz))]
+    statuses = ((s, status_on(s, day, tz)) for s in stays if s.org == org)
+    counted = [(s, status) for s, status in statuses if status is not None]
     remaining = [s for s, status in counted if status is Status.remaining]
     discharged = [s for s, status in counted if status is Status.discharged]
     return DischargeSitrep(

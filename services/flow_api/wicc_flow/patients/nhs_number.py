@@ -22,8 +22,9 @@ from pydantic_core import PydanticCustomError, core_schema
 
 # Longest input worth looking at: 10 digits plus a few separators and padding.
 MAX_INPUT_LENGTH: Final = 20
-_SEPARATORS = re.compile(r"[ \-]")
-_TEN_DIGITS = re.compile(r"[0-9]{10}")
+# Ten digits, a single space or hyphen allowed between any two (as the JSON schema says).
+_GROUPED = re.compile(r"[0-9](?:[ -]?[0-9]){9}")
+_SEPARATORS = re.compile(r"[ -]")
 _WEIGHTS: Final = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
@@ -54,12 +55,13 @@ def normalise(raw: str) -> str:
     or hyphens (`943 476 5919`, `943-476-5919`). Raises InvalidNhsNumber otherwise."""
     if len(raw) > MAX_INPUT_LENGTH:
         raise InvalidNhsNumber("nhs_number_format", "an NHS number has 10 digits")
-    digits = _SEPARATORS.sub("", raw.strip())
-    if not _TEN_DIGITS.fullmatch(digits):
+    grouped = raw.strip()
+    if not _GROUPED.fullmatch(grouped):
         raise InvalidNhsNumber(
             "nhs_number_format",
             "an NHS number has 10 digits (spaces or hyphens between them are allowed)",
         )
+    digits = _SEPARATORS.sub("", grouped)
     if len(set(digits)) == 1:
         raise InvalidNhsNumber(
             "nhs_number_repeated_digit", "an NHS number cannot be one digit repeated"
@@ -143,7 +145,7 @@ class NhsNumber:
         return {
             "type": "string",
             "maxLength": MAX_INPUT_LENGTH,
-            "pattern": r"^\s*[0-9](?:[ -]?[0-9]){9}\s*$",
+            "pattern": r"^\s*" + _GROUPED.pattern + r"\s*$",
             "description": "NHS number: 10 digits with a valid Modulus 11 check digit; "
             "may be grouped 3-3-4 with spaces or hyphens",
             "examples": ["943 476 5919"],
