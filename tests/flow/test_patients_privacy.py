@@ -139,3 +139,26 @@ def test_the_value_and_the_cipher_show_nothing() -> None:
         repr(Body(nhs_number=number)),
     ):
         assert not leaks(text)
+
+
+def test_a_file_sent_without_its_header_does_not_echo_its_first_row() -> None:
+    headerless = f"R1,{VALID},W1,2024-11-01T09:00Z,2024-11-05,1,south\n".encode()
+    result = parse_patient_csv(headerless, CTX)
+    assert {e.code for e in result.errors} == {"unknown_column", "missing_column"}
+    assert ("(column 2)", "unknown_column") in {(e.column, e.code) for e in result.errors}
+    assert not leaks(repr(result))
+
+
+def test_a_number_in_the_wrong_column_is_not_quoted() -> None:
+    shifted = f"R1,W1,{VALID},2024-11-01T09:00Z,2024-11-05,1,south"
+    header = (
+        "local_ref,unit_id,destination_locality,admitted_at,discharge_ready_date,pathway,nhs_number"
+    )
+    known = CheckContext(
+        now=CTX.now, max_skew=CTX.max_skew, tz=LONDON, reasons=reasons(), localities={"south"}
+    )
+    result = parse_patient_csv(f"{header}\n{shifted}".encode(), known)
+    assert (2, "destination_locality", "unknown_code") in {
+        (e.line, e.column, e.code) for e in result.errors
+    }
+    assert not leaks(repr(result))

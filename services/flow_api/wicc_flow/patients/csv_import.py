@@ -66,6 +66,9 @@ COLUMNS: Final = (
 )
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DELAY_FIELD: Final = re.compile(r"delays\.([0-9]+)\.(\w+)")
+# A header cell is echoed in an error only when it looks like a column name: a file
+# sent without its header has a row of data there, perhaps an NHS number.
+_NAME_LIKE: Final = re.compile(r"[a-z][a-z_]{0,39}[0-9]?(_[a-z]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +108,6 @@ class CsvParse:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class _RowInvalid(Exception):
-    """Collects a row's problems while its cells are read."""
 
 
 def parse_patient_csv(data: bytes, ctx: CheckContext, limits: CsvLimits = CsvLimits()) -> CsvParse:
@@ -187,7 +186,8 @@ class _Parser:
         before = len(self.errors)
         for i, name in enumerate(names):
             if name not in COLUMNS:
-                self._error(1, name or f"(column {i + 1})", "unknown_column", "unknown column")
+                shown = name if _NAME_LIKE.fullmatch(name) else f"(column {i + 1})"
+                self._error(1, shown, "unknown_column", "unknown column")
             elif name in names[:i]:
                 self._error(1, name, "duplicate_column", "the column appears twice")
         wanted = [*REQUIRED]

@@ -143,7 +143,8 @@ def _identity_problems(draft: PatientDraft, ctx: CheckContext) -> list[Problem]:
         if not CODE_PATTERN.fullmatch(value):
             problems.append(Problem(name, "invalid_format", f"{name} is not a valid code"))
         elif known is not None and value not in known:
-            problems.append(Problem(name, "unknown_code", f"unknown {name} {value!r}"))
+            # The value is not quoted: a misplaced column could hold personal data.
+            problems.append(Problem(name, "unknown_code", f"not a known {name}"))
     return problems
 
 
@@ -157,9 +158,7 @@ def _delay_problems(
         prefix = f"delays.{i}"
         if delay.reason not in ctx.reasons:
             problems.append(
-                Problem(
-                    f"{prefix}.reason", "unknown_reason", f"unknown delay reason {delay.reason!r}"
-                )
+                Problem(f"{prefix}.reason", "unknown_reason", "not a known delay reason code")
             )
         problems += check_day(f"{prefix}.from", delay.start, ctx, admitted)
         if delay.end is not None and delay.end < delay.start:
