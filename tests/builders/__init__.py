@@ -1,0 +1,1 @@
+"""Data builders for tests: functions with keyword defaults, one module per concept."""

@@ -1,0 +1,1 @@
+"""Patients ready to leave hospital: the discharge-ready list and what is derived from it."""
