@@ -12,7 +12,9 @@ import ssl
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -20,11 +22,13 @@ from standardwebhooks.webhooks import Webhook
 
 from wicc_flow.webhooks.schedule import TransportFailure
 from wicc_flow.webhooks.signing import new_secret, sign
-from wicc_flow.webhooks.ssrf import Resolver, UrlPolicy
+from wicc_flow.webhooks.ssrf import Resolver, UrlPolicy, resolve_target
 from wicc_flow.webhooks.transport import (
     EXCERPT_BYTES,
     USER_AGENT,
+    PinnedBackend,
     deliver,
+    pinned,
     system_resolver,
     webhook_client,
 )
@@ -265,3 +269,43 @@ async def test_a_certificate_for_another_name_fails_although_the_address_matches
 async def test_the_system_resolver_returns_addresses_as_text() -> None:
     # A numeric host: getaddrinfo answers without any DNS lookup.
     assert await system_resolver("127.0.0.1") == ["127.0.0.1"]
+
+
+class Recorder(httpcore.AsyncMockBackend):
+    """An inner backend that records where it is asked to connect, and connects nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.asked: list[tuple[str, int]] = []
+
+    async def connect_tcp(self, host: str, port: int, *args: object, **kwargs: object) -> Any:
+        self.asked.append((host, port))
+        return await super().connect_tcp(host, port)
+
+
+async def test_the_backend_connects_to_the_checked_address_for_any_spelling_of_the_host() -> None:
+    target = await resolve_target("https://[2606:4700:0:0::1111]:8443/", NO_PRIVATE, LOOPBACK)
+    recorder = Recorder()
+    backend = PinnedBackend(recorder)
+    with pinned(target):
+        await backend.connect_tcp("2606:4700::1111", 8443)
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_tcp("2606:4700::1111", 443)  # another port
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_tcp("2606:4700::1112", 8443)  # another address
+    with pytest.raises(httpcore.ConnectError):
+        await backend.connect_tcp("2606:4700::1111", 8443)  # the pin has ended
+    assert recorder.asked == [("2606:4700::1111", 8443)]
+
+
+async def test_the_backend_never_connects_a_name_other_than_the_pinned_one() -> None:
+    target = await resolve_target("http://receiver.test:8080/", DEVELOPMENT, LOOPBACK)
+    recorder = Recorder()
+    backend = PinnedBackend(recorder)
+    with pinned(target):
+        await backend.connect_tcp("RECEIVER.test", 8080)
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_tcp("other.test", 8080)
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_unix_socket("/run/docker.sock")
+    assert recorder.asked == [("127.0.0.1", 8080)]

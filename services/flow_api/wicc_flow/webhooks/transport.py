@@ -20,9 +20,11 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from ipaddress import ip_address
 
 import httpcore
 import httpx
@@ -51,9 +53,9 @@ SocketOption = (
 class PinnedBackend(httpcore.AsyncNetworkBackend):
     """Opens TCP connections only to the checked addresses pinned for this task.
 
-    httpcore opens a connection inside the task that sends the request, so the pin set by
-    `post` is visible here. Addresses are tried in the resolver's order; the next one is
-    tried only when a connection is refused or unreachable.
+    httpcore opens a connection inside the task that sends the request, so the target
+    pinned by that task (`pinned`) is visible here. Addresses are tried in the
+    resolver's order; the next one only when a connection is refused or unreachable.
     """
 
     def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
@@ -68,7 +70,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         target = _pinned.get()
-        if target is None or (host.lower(), port) != (target.url.host, target.url.port):
+        if target is None or not _is_for(target, host, port):
             raise httpcore.ConnectError(f"no checked address for {host}:{port}; not connecting")
         last_error: httpcore.ConnectError | None = None
         for address in target.addresses:
@@ -78,8 +80,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                 )
             except httpcore.ConnectError as exc:
                 last_error = exc
-        assert last_error is not None  # a DeliveryTarget always has an address
-        raise last_error
+        raise last_error or httpcore.ConnectError(f"{host} has no checked address")
 
     async def connect_unix_socket(
         self,
@@ -91,6 +92,27 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _is_for(target: DeliveryTarget, host: str, port: int) -> bool:
+    if port != target.url.port:
+        return False
+    if target.url.literal is None:
+        return host.lower() == target.url.host
+    try:  # an IPv6 literal can be written in several ways
+        return ip_address(host) == target.url.literal
+    except ValueError:
+        return False
+
+
+@contextmanager
+def pinned(target: DeliveryTarget) -> Iterator[None]:
+    """Within this block, connections from this task go to `target`'s addresses only."""
+    token = _pinned.set(target)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
@@ -178,6 +200,8 @@ async def deliver(
         )
     except httpx.TransportError as exc:
         return _failed(_failure_of(exc), str(exc) or type(exc).__name__, started, clock)
+    except httpx.InvalidURL as exc:  # passed our checks but not httpx's: never sent
+        return _failed(TransportFailure.BLOCKED, str(exc), started, clock)
 
 
 async def _post(
@@ -193,12 +217,9 @@ async def _post(
         "accept-encoding": "identity",  # the excerpt is read raw, never decompressed
         **headers,
     }
-    token = _pinned.set(target)
-    try:
+    with pinned(target):
         async with client.stream("POST", target.url.url, content=body, headers=sent) as response:
             excerpt = await _excerpt(response)
-    finally:
-        _pinned.reset(token)
     return Attempt(
         status_code=response.status_code,
         failure=None,
