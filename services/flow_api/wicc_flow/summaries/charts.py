@@ -63,13 +63,14 @@ _METADATA: dict[str, Any] = {"Date": None, "Creator": None}
 _LOCK = threading.Lock()
 
 # Seven distinguishable fills for black and white: grey level and hatch together.
+# Line hatches only: dot hatches ("..") are drawn as thousands of tiny circles.
 _FILLS: tuple[tuple[str, str], ...] = (
     ("white", ""),
     ("white", "////"),
     ("#bfbfbf", ""),
-    ("#bfbfbf", "xxx"),
+    ("#bfbfbf", "\\\\\\\\"),
     ("#7f7f7f", ""),
-    ("#7f7f7f", "...."),
+    ("#7f7f7f", "xx"),
     ("#262626", ""),
 )
 _MARKERS = ("o", "s", "^", "D", "v", "P")

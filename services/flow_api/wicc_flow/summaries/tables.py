@@ -43,10 +43,16 @@ MISSING = "n/a"  # a single figure that was not available; explained under each 
 class Cell:
     text: str
     figure: Figure | None = None  # the figure shown: its source, as_of and stale flag
+    indent: bool = False  # a row label under the one above ("7-day mean")
 
     @property
     def stale(self) -> bool:
         return self.figure is not None and self.figure.stale
+
+
+def numeric_columns(table: Table) -> list[bool]:
+    """Columns that hold figures (right-aligned by the renderers)."""
+    return [any(row[i].figure is not None for row in table.rows) for i in range(len(table.header))]
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,14 @@ class Table:
 
 def label(text: str) -> Cell:
     return Cell(text)
+
+
+def sub(text: str) -> str:
+    """Marks a row name as belonging to the row above (see `_area_table`)."""
+    return _SUB + text
+
+
+_SUB = "\t"
 
 
 def figure_cell(figure: Figure | None, absent: str = MISSING) -> Cell:
@@ -87,13 +101,20 @@ def _area_table(
     if not present:
         return None
     absent = [a.short_name for a in areas if section(a) is None]
-    notes = (f"Not available for: {', '.join(absent)}.",) if absent else ()
+    body = tuple((_row_label(name), *(cell(s) for _, s in present)) for name, cell in rows)
+    notes = [f"Not available for: {', '.join(absent)}."] if absent else []
+    if any(c.text == MISSING for row in body for c in row):
+        notes.append(f"{MISSING}: not available.")
     return Table(
         caption=caption,
         header=("", *(a.short_name for a, _ in present)),
-        rows=tuple((label(name), *(cell(s) for _, s in present)) for name, cell in rows),
-        notes=(*notes, f"{MISSING}: not available. Changes are since yesterday."),
+        rows=body,
+        notes=(*notes, "Changes in brackets are since yesterday."),
     )
+
+
+def _row_label(name: str) -> Cell:
+    return Cell(name.removeprefix(_SUB), indent=name.startswith(_SUB))
 
 
 def opel_table(doc: SummaryDocument) -> Table | None:
@@ -119,24 +140,24 @@ def beds_table(doc: SummaryDocument) -> Table | None:
         lambda a: a.beds,
         [
             ("Occupancy (core + escalation)", lambda b: tracked_cell(b.occupancy)),
-            ("  7-day mean", lambda b: mean_cell(b.occupancy)),
+            (sub("7-day mean"), lambda b: mean_cell(b.occupancy)),
             ("Occupancy (core beds)", lambda b: tracked_cell(b.occupancy_core)),
-            ("  7-day mean", lambda b: mean_cell(b.occupancy_core)),
+            (sub("7-day mean"), lambda b: mean_cell(b.occupancy_core)),
             ("Escalation beds open", lambda b: tracked_cell(b.escalation_beds_open)),
-            ("  7-day mean", lambda b: mean_cell(b.escalation_beds_open)),
+            (sub("7-day mean"), lambda b: mean_cell(b.escalation_beds_open)),
             ("Beds closed for infection", lambda b: tracked_cell(b.beds_closed_infection)),
-            ("  7-day mean", lambda b: mean_cell(b.beds_closed_infection)),
+            (sub("7-day mean"), lambda b: mean_cell(b.beds_closed_infection)),
         ],
     )
 
 
 def _days(band: DelayBand) -> str:
-    return f"  waiting {band.value} {'day' if band == DelayBand.d1 else 'days'}"
+    return sub(f"waiting {band.value} {'day' if band == DelayBand.d1 else 'days'}")
 
 
 def patients_table(doc: SummaryDocument) -> Table | None:
     def pathway_row(p: Pathway) -> tuple[str, Callable[[PatientsReady], Cell]]:
-        return f"  pathway {p.value}", lambda r: figure_cell(r.by_pathway[p])
+        return sub(f"pathway {p.value}"), lambda r: figure_cell(r.by_pathway[p])
 
     def band_row(b: DelayBand) -> tuple[str, Callable[[PatientsReady], Cell]]:
         return _days(b), lambda r: figure_cell(r.by_band[b])
@@ -147,7 +168,7 @@ def patients_table(doc: SummaryDocument) -> Table | None:
         lambda a: a.patients,
         [
             ("Ready to leave", lambda r: tracked_cell(r.total)),
-            ("  7-day mean", lambda r: mean_cell(r.total)),
+            (sub("7-day mean"), lambda r: mean_cell(r.total)),
             *(pathway_row(p) for p in Pathway),
             *(band_row(b) for b in DelayBand),
             ("Lost bed days yesterday", lambda r: figure_cell(r.lost_bed_days_yesterday)),

@@ -1,0 +1,1 @@
+"""Test data builders: functions with keyword defaults, no shared mutable fixtures."""
