@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +33,7 @@ from wicc_flow.summaries.document import (
     SummaryDocument,
     Trends,
 )
+from wicc_flow.summaries.figures import Figure
 from wicc_flow.summaries.formatting import number, short_date, value_text
 from wicc_flow.summaries.tables import (
     Table,
@@ -86,6 +87,15 @@ class Chart:
     table: Table  # the chart's numbers, for a reader who cannot see it
 
 
+def _stale_note(figures: Iterable[Figure]) -> str:
+    """Said in the text alternative, and shown on the chart by `_stale_label`."""
+    return " Some of these figures are STALE." if any(f.stale for f in figures) else ""
+
+
+def _stale_label(name: str, figures: Iterable[Figure]) -> str:
+    return f"{name} (STALE)" if any(f.stale for f in figures) else name
+
+
 @contextmanager
 def _drawing(height: float) -> Iterator[MplFigure]:
     with _LOCK, matplotlib.rc_context(_STYLE):
@@ -115,11 +125,14 @@ def occupancy_chart(areas: Sequence[Area], line: float = OCCUPANCY_LINE) -> Char
     rows = [(a.short_name, a.beds) for a in areas if a.beds is not None]
     if not rows:
         return None
+    figures = [f for _, b in rows for f in (b.occupancy_core.today, b.occupancy.today)]
     core = [b.occupancy_core.today.value for _, b in rows]
     total = [b.occupancy.today.value for _, b in rows]
     with _drawing(0.9 + 0.42 * len(rows)) as figure:
         ax = figure.add_subplot()
         _occupancy_bars(ax, [name for name, _ in rows], core, total)
+        if any(f.stale for f in figures):
+            ax.set_title("Some figures are STALE", loc="left", fontweight="bold")
         ax.axvline(line, color="black", linestyle="--", linewidth=1, label=f"{number(line)} %")
         ax.set_xlim(0, max(100.0, *total) + 12)
         ax.set_xlabel("Adult G&A beds occupied, %")
@@ -129,7 +142,7 @@ def occupancy_chart(areas: Sequence[Area], line: float = OCCUPANCY_LINE) -> Char
     listed = ", ".join(f"{name} {number(v)} %" for (name, _), v in zip(rows, total, strict=True))
     summary = (
         f"Adult G&A occupancy, core and escalation beds together: {listed}; "
-        f"{len(above)} of {len(rows)} above {number(line)} %."
+        f"{len(above)} of {len(rows)} above {number(line)} %.{_stale_note(figures)}"
     )
     table = Table(
         caption="Adult G&A occupancy by trust",
@@ -171,6 +184,7 @@ def pathway_band_chart(patients: PatientsReady) -> Chart | None:
     if cross is None or table is None:
         return None
     pathways = list(Pathway)
+    cells = [cross[p][b] for p in pathways for b in DelayBand]
     with _drawing(2.6) as figure:
         ax = figure.add_subplot()
         bottoms = [0.0] * len(pathways)
@@ -199,13 +213,21 @@ def pathway_band_chart(patients: PatientsReady) -> Chart | None:
             )
         ax.set_ylim(0, max(bottoms) * 1.15 + 1)
         ax.set_ylabel("Patients ready to leave")
-        figure.legend(loc="outside right center", title="Days waiting")
+        handles, labels = ax.get_legend_handles_labels()
+        # Reversed, so the legend reads top to bottom as the stack does.
+        figure.legend(
+            handles[::-1],
+            labels[::-1],
+            loc="outside right center",
+            title=_stale_label("Days waiting", cells),
+        )
         svg = _svg(figure)
     counts = ", ".join(f"{p.value} {number(patients.by_pathway[p].value)}" for p in pathways)
     long_waits = patients.by_band[DelayBand.d21_plus].value
     summary = (
         f"Patients ready to leave by pathway: {counts}; "
         f"{number(long_waits)} have waited 21 days or more since they were ready."
+        + _stale_note(cells)
     )
     return Chart("pathway_band", "Ready to leave by pathway and delay", svg, summary, table)
 
@@ -218,11 +240,12 @@ def capacity_chart(care: CareCapacitySection) -> Chart | None:
     names = [f"{r.locality_name}\n{r.pathway.value}" for r in rows]
     capacity = [r.capacity.value for r in rows if r.capacity is not None]
     waiting = [r.demand.value for r in rows]
+    stale = [f for r in rows for f in (r.capacity, r.demand) if f is not None]
     with _drawing(2.6) as figure:
         ax = figure.add_subplot()
         width = 0.38
         for offset, values, fill, hatch, name in (
-            (-width / 2, capacity, "white", "////", "Capacity (places)"),
+            (-width / 2, capacity, "white", "////", _stale_label("Capacity (places)", stale)),
             (width / 2, waiting, "#595959", "", "Waiting (patients)"),
         ):
             bars = ax.bar(
@@ -249,7 +272,8 @@ def capacity_chart(care: CareCapacitySection) -> Chart | None:
             f"{number(worst.capacity.value if worst.capacity else 0)} places for "
             f"{number(worst.demand.value)} waiting"
         )
-    return Chart("capacity", "Capacity against demand", svg, summary + ".", care_table(care))
+    summary += "." + _stale_note(stale)
+    return Chart("capacity", "Capacity against demand", svg, summary, care_table(care))
 
 
 def trend_chart(trends: Trends, line: float = OCCUPANCY_LINE) -> Chart | None:
@@ -314,4 +338,6 @@ def _trend_summary(trends: Trends) -> str:
             f"{ready.label.lower()} from {number(ready.points[0].figure.value)} "
             f"to {number(ready.points[-1].figure.value)}"
         )
-    return "Over the last 14 days: " + "; ".join(parts) + "."
+    series = [*trends.occupancy, *([ready] if ready else [])]
+    stale = _stale_note(p.figure for t in series for p in t.points)
+    return "Over the last 14 days: " + "; ".join(parts) + "." + stale

@@ -74,7 +74,7 @@ def table(t: Table) -> str:
     ]
     lines.extend(_row(_cell(c) for c in row) for row in t.rows)
     if t.notes:
-        lines += ["", *(f"_{escape(n)}_" for n in t.notes)]
+        lines += ["", f"_{escape(' '.join(t.notes))}_"]
     return "\n".join(lines)
 
 
