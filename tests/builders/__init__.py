@@ -1,1 +1,0 @@
-"""Test data builders: functions with keyword defaults, no shared mutable fixtures."""

@@ -267,7 +267,7 @@ def wiltshire_areas(*, with_opel: bool = True, with_beds: bool = True) -> list[A
                 infection_mean=7.9,
             ),
             patients=system_patients(
-                trusts, yesterday=203, mean_7d=207.3, lost_yesterday=140, lost_7d=902
+                trusts, yesterday=171, mean_7d=180.3, lost_yesterday=140, lost_7d=902
             ),
         ),
         area(
