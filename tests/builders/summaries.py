@@ -499,7 +499,9 @@ def wiltshire_document(
         "organisations": built[1:],
         "freshness": freshness(care_stale=care_stale),
         "changes": [],
-        "care": care_section(stale=care_stale),
+        "care": care_section(
+            stale=care_stale, as_of=AS_OF - timedelta(hours=26) if care_stale else AS_OF
+        ),
         "sitreps": sitrep_section(),
         "outlook": outlook_section(),
         "trends": trends_section(),

@@ -223,9 +223,7 @@ def test_raising_every_threshold_never_adds_a_sentence(
     subjects: list[SubjectFigures], factor: float
 ) -> None:
     base = Thresholds()
-    raised = Thresholds(
-        **{name: value * factor for name, value in vars(base).items()}
-    )
+    raised = Thresholds(**{name: value * factor for name, value in vars(base).items()})
     loose = {(s.subject, s.topic) for s in what_changed(subjects, limit=100)}
     strict = {(s.subject, s.topic) for s in what_changed(subjects, thresholds=raised, limit=100)}
     assert strict <= loose

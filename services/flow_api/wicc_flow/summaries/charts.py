@@ -60,7 +60,8 @@ _STYLE: dict[RcKeyType, Any] = {
     "legend.frameon": False,
     "legend.fontsize": 7,
 }
-_METADATA: dict[str, Any] = {"Date": None, "Creator": None}
+# No metadata block at all: no date or version to differ between builds.
+_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _LOCK = threading.Lock()
 
 # Seven distinguishable fills for black and white: grey level and hatch together.
