@@ -66,7 +66,7 @@ def test_no_date_creator_script_or_external_reference() -> None:
         assert all(h.startswith("#") for h in hrefs if h), hrefs
 
 
-def test_values_are_written_on_the_charts_and_series_are_hatched() -> None:
+def test_values_are_written_on_the_charts_and_series_differ_without_colour() -> None:
     charts = summary_charts(wiltshire_document())
     occupancy = charts["occupancy"].svg
     # Text is drawn as paths; matplotlib keeps each string as a comment beside it.
@@ -77,8 +77,12 @@ def test_values_are_written_on_the_charts_and_series_are_hatched() -> None:
         "<!-- Great Western -->",
     ):
         assert label in occupancy
-    for key in ("occupancy", "pathway_band", "capacity"):
-        assert "<pattern" in charts[key].svg  # hatching, not colour alone
+    # Black and white: two series are white and dark grey bars with black edges; the
+    # seven delay bands need hatching as well (three hatched, four plain greys).
+    for key in ("occupancy", "capacity"):
+        assert "fill: #ffffff; stroke: #000000" in charts[key].svg
+        assert "fill: #595959; stroke: #000000" in charts[key].svg
+    assert charts["pathway_band"].svg.count("<pattern") == 3
     for total in ("<!-- 51 -->", "<!-- 87 -->", "<!-- 30 -->", "<!-- 21 -->"):
         assert total in charts["pathway_band"].svg
 

@@ -1,7 +1,10 @@
 """The summary's charts, drawn by matplotlib as SVG strings, each with a text alternative.
 
-- Readable in black and white: series differ by hatching, grey level, marker and
-  line style, and values are written on the chart, so nothing depends on colour.
+- Readable in black and white: two series are white and near-black bars with black
+  edges; the seven delay bands add hatching to grey levels; lines differ by marker
+  and line style; values are written on the bars. Nothing depends on colour.
+  Hatching is kept to the one chart that needs it: printed to PDF, Chromium turns
+  each hatch pattern into a bitmap (about 0.4 MB a chart).
 - Deterministic: a fixed `svg.hashsalt` (element ids), no date or creator
   metadata and glyphs drawn as paths from matplotlib's bundled DejaVu Sans, so
   the same document gives the same bytes and two versions can be compared.
@@ -160,7 +163,7 @@ def _occupancy_bars(ax: Axes, names: list[str], core: list[float], total: list[f
     height = 0.38
     places = range(len(names))
     for offset, values, fill, hatch, name in (
-        (-height / 2, core, "white", "////", "Core beds"),
+        (-height / 2, core, "white", "", "Core beds"),
         (height / 2, total, "#595959", "", "Core + escalation"),
     ):
         bars = ax.barh(
@@ -246,7 +249,7 @@ def capacity_chart(care: CareCapacitySection) -> Chart | None:
         ax = figure.add_subplot()
         width = 0.38
         for offset, values, fill, hatch, name in (
-            (-width / 2, capacity, "white", "////", _stale_label("Capacity (places)", stale)),
+            (-width / 2, capacity, "white", "", _stale_label("Capacity (places)", stale)),
             (width / 2, waiting, "#595959", "", "Waiting (patients)"),
         ):
             bars = ax.bar(
