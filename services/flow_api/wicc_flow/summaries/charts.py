@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import matplotlib
@@ -34,10 +35,11 @@ from wicc_flow.summaries.document import (
     CareCapacitySection,
     PatientsReady,
     SummaryDocument,
+    TrendPoint,
     Trends,
 )
 from wicc_flow.summaries.figures import Figure
-from wicc_flow.summaries.formatting import number, short_date, value_text
+from wicc_flow.summaries.formatting import day_month, number, value_text
 from wicc_flow.summaries.tables import (
     Table,
     care_table,
@@ -289,9 +291,12 @@ def trend_chart(trends: Trends, line: float = OCCUPANCY_LINE) -> Chart | None:
         days = sorted({p.day for t in trends.occupancy for p in t.points})
         for i, trend in enumerate(trends.occupancy):
             _line(left, days, trend.points, i, trend.label)
-        left.axhline(line, color="black", linestyle="--", linewidth=0.8)
-        left.annotate(f"{number(line)} %", (0, line), xytext=(2, 2), textcoords="offset points")
         left.set_title("Adult G&A occupancy, %", loc="left")
+        if days:
+            left.axhline(line, color="black", linestyle="--", linewidth=0.8)
+            left.annotate(f"{number(line)} %", (0, line), xytext=(2, 2), textcoords="offset points")
+        else:
+            left.text(0.5, 0.5, "not available", ha="center", transform=left.transAxes)
         ready = trends.discharge_ready
         if ready is not None:
             ready_days = [p.day for p in ready.points]
@@ -303,7 +308,9 @@ def trend_chart(trends: Trends, line: float = OCCUPANCY_LINE) -> Chart | None:
     return Chart("trends", "The last 14 days", svg, _trend_summary(trends), trend_table(trends))
 
 
-def _line(ax: Axes, days: list[Any], points: Sequence[Any], i: int, name: str | None) -> None:
+def _line(
+    ax: Axes, days: list[date], points: Sequence[TrendPoint], i: int, name: str | None
+) -> None:
     index = {day: n for n, day in enumerate(days)}
     xs = [index[p.day] for p in points]
     ys = [p.figure.value for p in points]
@@ -326,7 +333,7 @@ def _line(ax: Axes, days: list[Any], points: Sequence[Any], i: int, name: str | 
             va="center",
         )
     ticks = list(range(0, len(days), 3))
-    ax.set_xticks(ticks, labels=[short_date(days[t])[4:] for t in ticks])
+    ax.set_xticks(ticks, labels=[day_month(days[t]) for t in ticks])
     ax.set_xlim(-0.5, len(days) + 2.5)  # room for the direct labels at the right
 
 

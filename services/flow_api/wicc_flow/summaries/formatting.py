@@ -68,6 +68,10 @@ def short_date(day: date) -> str:
     return f"{_DAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
 
 
+def day_month(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1][:3]}"
+
+
 def local_time(moment: datetime, zone: tzinfo, day: date) -> str:
     """Clock time ("08:00") on the summary's day, else with its date ("Wed 2 Dec 18:00")."""
     local = moment.astimezone(zone)
