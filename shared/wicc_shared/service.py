@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.deps import RuntimeDep
+from wicc_shared.docs_assets import install_offline_docs
 from wicc_shared.errors import install_error_handlers
 from wicc_shared.events.outbox import Outbox
 from wicc_shared.events.relay import OutboxRelay
@@ -62,7 +63,10 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version="0.1.0",
         openapi_tags=spec.openapi_tags or None,
+        docs_url=None,  # served offline instead, below
+        redoc_url=None,
     )
+    install_offline_docs(app, spec.prefix)
     install_error_handlers(app)
     app.include_router(operations_router(spec.readiness))
     for router in spec.routers:

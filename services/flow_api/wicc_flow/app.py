@@ -5,6 +5,7 @@ from __future__ import annotations
 from wicc_flow.admin.router import router as admin_router
 from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_retry
 from wicc_flow.board.hub import BoardHub
+from wicc_flow.board.page import router as board_page_router
 from wicc_flow.board.router import router as board_router
 from wicc_flow.tables import OUTBOX
 from wicc_shared.runtime import Runtime
@@ -48,7 +49,7 @@ def flow_service() -> ServiceSpec:
         prefix="/flow",
         title="WICC flow",
         description="The live board (snapshot and WebSocket) and API-key administration.",
-        routers=[board_router, admin_router],
+        routers=[board_router, board_page_router, admin_router],
         outbox=OUTBOX,
         on_start=[_start_hub],
         workers=[_run_hub, _checkpoint, _watch_stalled_boards],
