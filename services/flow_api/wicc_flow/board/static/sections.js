@@ -169,6 +169,16 @@ export function renderFeed(ctx) {
       time.setAttribute("datetime", item.at.toISOString());
       setText(text, item.text);
     });
+  showWholeItems(section.querySelector(".feed-list"));
+}
+
+// As many whole lines as the panel holds (never half a line cut off at the bottom).
+function showWholeItems(list) {
+  const items = [...list.children];
+  items.forEach((li) => show(li, true));
+  const bottom = list.getBoundingClientRect().bottom;
+  const fits = items.findIndex((li) => li.getBoundingClientRect().bottom > bottom);
+  if (fits >= 0) items.slice(fits).forEach((li) => show(li, false)); // measured first, then hidden
 }
 
 // Words for one change, for the feed: "Salisbury: AMU occupancy 94 % (+2)".
