@@ -12,11 +12,24 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from playwright.async_api import Browser
 
-from tests.flow.browser import LAPTOP, WALL, Visit, screenshot, serious_violations, visit
+from tests.flow.browser import (
+    CHROMIUM,
+    LAPTOP,
+    MISSING_CHROMIUM,
+    WALL,
+    Visit,
+    screenshot,
+    serious_violations,
+    visit,
+)
 from tests.support import Wicc
 from wicc_flow.board.hub import BoardHub
+
+if not CHROMIUM.exists():  # one plain line in the test summary, not one per test
+    pytest.skip(MISSING_CHROMIUM, allow_module_level=True)
 
 LIVE_WITHIN_MS = 1_000
 
