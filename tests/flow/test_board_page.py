@@ -60,6 +60,17 @@ def hub_of(wicc: Wicc) -> BoardHub:
     return hub
 
 
+def take_the_board_away(wicc: Wicc) -> BoardHub:
+    """The flow service's board goes away, as while it restarts: it closes every board
+    socket (1013, "reconnect with since") and refuses new ones until it is back
+    (`hub.ready = True`)."""
+    hub = hub_of(wicc)
+    hub.ready = False
+    for client in list(hub.clients):
+        hub.drop(client, "send_failed")
+    return hub
+
+
 async def test_the_page_shows_the_snapshot_with_names_and_ages(
     wicc: Wicc, browser: Browser
 ) -> None:
@@ -127,12 +138,7 @@ async def test_a_cut_connection_greys_the_board_and_resumes_with_since(
     assert await tile.locator(".ga-pct").inner_text() == "50 %"
     first_seq = hub_of(wicc).seq
 
-    # The flow service's board goes away (as while it restarts): it closes the socket,
-    # and refuses new ones until it is back.
-    hub = hub_of(wicc)
-    hub.ready = False
-    for client in list(hub.clients):
-        hub.drop(client, "send_failed")
+    hub = take_the_board_away(wicc)
     await seen.page.wait_for_selector('body[data-connection="reconnecting"]', timeout=2_000)
     assert re.fullmatch(
         r"Offline since \d\d:\d\d, reconnecting\. Figures are not current\.",
@@ -158,6 +164,30 @@ async def test_a_cut_connection_greys_the_board_and_resumes_with_since(
     # It asked for what it missed, and the server replayed events, not a snapshot.
     assert f"since={first_seq}" in seen.sockets[-1]
     assert [client.resumed for client in hub.clients] == [True]
+    assert seen.errors == []
+
+
+@pytest.mark.parametrize("settings_overrides", [{"board_history": 10}])
+async def test_after_missing_too_much_the_page_takes_a_fresh_snapshot(
+    wicc: Wicc, browser: Browser, settings_overrides: dict[str, Any]
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=20, closed=[])
+    seen = await signed_in(browser, wicc)
+    assert await seen.tile("RD1").locator(".ga-pct").inner_text() == "50 %"
+
+    hub = take_the_board_away(wicc)
+    await seen.page.wait_for_selector('body[data-connection="reconnecting"]', timeout=2_000)
+    for occupied in range(21, 33):  # more than the server's history of 10 board events
+        await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=occupied)
+    await reports.beds("RN3-AMU", core_open=20, escalation_open=0, occupied=15, closed=[])
+    hub.ready = True
+
+    await seen.tile("RN3").wait_for(timeout=15_000)
+    assert await seen.tile("RD1").locator(".ga-pct").inner_text() == "80 %"
+    assert await seen.tile("RN3").locator(".ga-pct").inner_text() == "75 %"
+    assert "since=" in seen.sockets[-1]
+    assert [client.resumed for client in hub.clients] == [False]  # a snapshot, not a replay
     assert seen.errors == []
 
 
@@ -289,10 +319,7 @@ async def test_the_page_fits_both_screens_and_passes_an_accessibility_scan(
         assert await serious_violations(seen.page) == []
         await seen.page.keyboard.press("Escape")
     # Greyed while offline: still readable (contrast) and still fitting.
-    hub = hub_of(wicc)
-    hub.ready = False
-    for client in list(hub.clients):
-        hub.drop(client, "send_failed")
+    hub = take_the_board_away(wicc)
     await seen.page.wait_for_selector('body[data-connection="reconnecting"]')
     assert await serious_violations(seen.page) == []
     await screenshot(seen.page, "board-offline-1366x768")
