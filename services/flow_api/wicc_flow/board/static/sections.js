@@ -40,7 +40,7 @@ export function renderSystem(ctx) {
     const stat = stats.find((s) => s.key === key);
     setText(node.querySelector("dt"), stat.label);
     figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
-    ageText(node.querySelector(".age"), stat.asOf, stat.stale, ctx);
+    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
   });
 }
 
@@ -99,13 +99,12 @@ function tileStats(tile, s, ctx) {
 }
 
 function tileAge(tile, s, ctx) {
-  const node = tile.querySelector(".age");
-  ageText(node, s.oldestAsOf, s.staleUnits > 0, ctx);
-  if (s.staleUnits > 0) {
-    const units = s.staleUnits === 1 ? "1 unit" : `${s.staleUnits} units`;
-    setText(node, `Stale: ${units}, oldest ${age(ctx.picture.ageSeconds(s.oldestAsOf))} old`);
-  }
-  setData(tile, "stale", s.staleUnits > 0);
+  const stale = s.staleUnits > 0;
+  const units = s.staleUnits === 1 ? "1 unit" : `${s.staleUnits} units`;
+  const old = age(ctx.picture.ageSeconds(s.oldestAsOf));
+  ageText(tile.querySelector(".age"), stale ? `Stale: ${units}, oldest ${old} old` : `${old} ago`,
+    stale);
+  setData(tile, "stale", stale);
 }
 
 export function renderCare(ctx) {
@@ -137,9 +136,7 @@ export function renderCare(ctx) {
 function careCell(node, cell, service, ctx) {
   const [value, unit, when] = node.children;
   if (!cell) {
-    setText(value, "");
-    setText(unit, "");
-    setText(when, "");
+    [value, unit, when].forEach((part) => setText(part, ""));
     return;
   }
   const onlyStale = cell.freshProviders === 0;
@@ -149,10 +146,10 @@ function careCell(node, cell, service, ctx) {
   figure(value, number(shown), onlyStale, ctx);
   setText(unit, unitText);
   const asOf = onlyStale ? cell.oldestStaleAsOf : cell.oldestFreshAsOf;
-  ageText(when, asOf, onlyStale, ctx);
-  if (!onlyStale && cell.staleProviders) {
-    setText(when, `${age(ctx.picture.ageSeconds(asOf))} \u00b7 ${cell.staleProviders} stale not counted`);
-  }
+  const old = age(ctx.picture.ageSeconds(asOf));
+  let words = onlyStale ? `Stale: ${old} old` : `${old} ago`;
+  if (!onlyStale && cell.staleProviders) words += ` \u00b7 ${cell.staleProviders} stale not counted`;
+  ageText(when, words, onlyStale);
 }
 
 // The last events, in words, newest first.
@@ -216,14 +213,17 @@ function figure(node, text, stale, ctx) {
   setData(node, "current", ctx.live && !stale);
 }
 
-function ageText(node, asOf, stale, ctx) {
-  if (!asOf) {
-    setText(node, "");
-    return;
-  }
-  const text = age(ctx.picture.ageSeconds(asOf));
-  setText(node, stale ? `Stale: ${text} old` : `${text} ago`);
+// An age label, in words already made; marked so a stale one stands out (not by colour).
+function ageText(node, text, stale) {
+  setText(node, text);
   setData(node, "stale", Boolean(stale));
+}
+
+// "12 min ago", or "Stale: 1 d 2 h old"; "" when there is no figure.
+function ageWords(asOf, stale, ctx) {
+  if (!asOf) return "";
+  const text = age(ctx.picture.ageSeconds(asOf));
+  return stale ? `Stale: ${text} old` : `${text} ago`;
 }
 
 function orgName(org, ctx) {
