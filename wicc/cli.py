@@ -127,6 +127,7 @@ def _print_banner(settings: Settings) -> None:
         f"""
 WICC is starting on {base}
   API docs      {base}/capacity/docs   {base}/flow/docs   {base}/escalation/docs
+  board page    {base}/flow/board   (sign in with an API key, e.g. the admin token)
   board         {base}/flow/v1/board   (WebSocket: ws://{settings.host}:{settings.port}/flow/v1/board/ws)
   health        {base}/capacity/readyz
   admin token   {token}

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from starlette.requests import HTTPConnection
 
 from wicc_shared.deps import RuntimeDep
+from wicc_shared.docs_assets import install_offline_docs
 from wicc_shared.errors import install_error_handlers
 from wicc_shared.events.outbox import Outbox
 from wicc_shared.openapi import json_example, keep_null_examples
@@ -60,7 +61,14 @@ def state_of(conn: HTTPConnection, kind: type[StateT]) -> StateT:
 
 def build_service_app(spec: ServiceSpec[Any, Any], *, api: bool = True) -> FastAPI:
     """The service's app; without `api`, only its operations routes (a worker's)."""
-    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0")
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="0.1.0",
+        docs_url=None,  # served offline instead, below
+        redoc_url=None,
+    )
+    install_offline_docs(app, spec.prefix)
     install_error_handlers(app)
     app.include_router(operations_router(spec.readiness if api else {}))
     if api:

@@ -1,0 +1,183 @@
+// The board's picture in the browser: what the last snapshot said, plus every event since.
+//
+// Only primary figures are kept (one per unit, one per provider and service); every
+// total shown is derived from them here, because event frames carry one unit's or one
+// provider's new figure and the organisation totals must follow (docs/api.md).
+//
+// Time is the server's: the snapshot's `generated_at` gives the offset between the
+// server's clock and this screen's, so ages and staleness agree with the server even
+// when a wall screen's clock is wrong.
+
+import { careService } from "./format.js";
+
+const FEED_LENGTH = 40;
+
+export class Picture {
+  constructor({ bedStaleAfterSeconds }) {
+    this.bedStaleAfterMs = bedStaleAfterSeconds * 1000;
+    this.clear();
+  }
+
+  clear() {
+    this.units = new Map(); // unit_id -> the unit's figure
+    this.care = new Map(); // "provider/service_type" -> the provider's figures
+    this.extra = {}; // snapshot keys this page does not model yet (kept for new sections)
+    this.seq = null;
+    this.clockOffsetMs = 0;
+    this.feed = []; // newest first: {seq, at, text}
+  }
+
+  now() {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  applySnapshot(frame) {
+    const { kind, seq, generated_at: generatedAt, units = [], orgs, care, ...extra } = frame;
+    this.seq = seq;
+    this.clockOffsetMs = Date.parse(generatedAt) - Date.now();
+    this.units = new Map(units.map((u) => [u.unit_id, u]));
+    this.care = new Map((care?.providers ?? []).map((c) => [careKey(c), c]));
+    this.extra = extra;
+  }
+
+  // Apply one event frame; returns what it changed ({before, after, type}) or null.
+  applyEvent(frame) {
+    this.seq = frame.seq;
+    const { type, data } = frame.event;
+    if (type === "beds.updated") {
+      const before = this.units.get(data.unit_id) ?? null;
+      this.units.set(data.unit_id, data);
+      return { type, before, after: data, seq: frame.seq };
+    }
+    if (type === "care_capacity.updated") {
+      const key = careKey(data);
+      const before = this.care.get(key) ?? null;
+      if (before && data.version < before.version) return null; // a replay of an older one
+      this.care.set(key, data);
+      return { type, before, after: data, seq: frame.seq };
+    }
+    return null; // a type this page does not know: ignored, as the protocol asks
+  }
+
+  remember(change, text) {
+    this.feed.unshift({ seq: change.seq, at: new Date(change.after.as_of), text });
+    this.feed.length = Math.min(this.feed.length, FEED_LENGTH);
+  }
+
+  ageSeconds(asOf) {
+    return (this.now() - Date.parse(asOf)) / 1000;
+  }
+
+  // The server's flag (from a snapshot) or the age: a figure only gets older until replaced.
+  unitIsStale(unit) {
+    return unit.stale === true || this.now() - Date.parse(unit.as_of) > this.bedStaleAfterMs;
+  }
+
+  careIsStale(entry) {
+    return this.now() > Date.parse(entry.fresh_until);
+  }
+
+  // Per organisation, from its units: G&A occupancy (all beds when it has no G&A),
+  // escalation beds, beds closed for infection, the oldest figure and stale units.
+  orgs() {
+    const byOrg = new Map();
+    for (const unit of this.units.values()) {
+      if (!byOrg.has(unit.org)) byOrg.set(unit.org, []);
+      byOrg.get(unit.org).push(unit);
+    }
+    return [...byOrg].map(([org, units]) => this.orgSummary(org, units));
+  }
+
+  orgSummary(org, units) {
+    const ga = units.filter((u) => u.bed_area === "adult_ga");
+    const headline = ga.length ? ga : units;
+    const open = sum(headline, (u) => u.open);
+    const occupied = sum(headline, (u) => u.occupied);
+    return {
+      org,
+      units: [...units].sort((a, b) => a.unit_id.localeCompare(b.unit_id)),
+      isGa: ga.length > 0,
+      open,
+      occupied,
+      occupancyPct: open ? (100 * occupied) / open : null,
+      escalationOpen: sum(units, (u) => u.escalation_open),
+      closedInfection: sum(units, (u) => closedFor(u, "infection_control")),
+      oldestAsOf: units.map((u) => u.as_of).reduce(older, null),
+      staleUnits: units.filter((u) => this.unitIsStale(u)).length,
+      headlineStale: headline.some((u) => this.unitIsStale(u)),
+    };
+  }
+
+  system() {
+    const units = [...this.units.values()];
+    if (!units.length) return null;
+    const ga = units.filter((u) => u.bed_area === "adult_ga");
+    const gaOpen = sum(ga, (u) => u.open);
+    const oldest = (list) => list.map((u) => u.as_of).reduce(older, null);
+    return {
+      escalationOpen: sum(units, (u) => u.escalation_open),
+      escalationStale: units.some((u) => u.escalation_open && this.unitIsStale(u)),
+      oldestAsOf: oldest(units),
+      gaOccupancyPct: gaOpen ? (100 * sum(ga, (u) => u.occupied)) / gaOpen : null,
+      gaStale: ga.some((u) => this.unitIsStale(u)),
+      gaOldestAsOf: ga.length ? oldest(ga) : null,
+    };
+  }
+
+  // Care capacity per service and locality (and the system, locality null). A provider
+  // serving several localities counts in full in each, once in the system column, as the
+  // capacity service totals it. Stale figures are never added to the current ones.
+  careCells() {
+    const cells = new Map();
+    const localities = new Set();
+    for (const entry of this.care.values()) {
+      const service = careService(entry.service_type);
+      const stale = this.careIsStale(entry);
+      const value = sum(entry.figures, (f) => f[service.figure] ?? 0);
+      const extra = service.extra ? sum(entry.figures, (f) => f[service.extra.figure] ?? 0) : null;
+      entry.localities.forEach((l) => localities.add(l));
+      for (const locality of [null, ...entry.localities]) {
+        const key = `${entry.service_type}|${locality ?? "system"}`;
+        if (!cells.has(key)) cells.set(key, emptyCell(entry.service_type, locality));
+        addToCell(cells.get(key), { value, extra, stale, asOf: entry.as_of });
+      }
+    }
+    return { cells, localities: [...localities].sort() };
+  }
+}
+
+function careKey(entry) {
+  return `${entry.provider}/${entry.service_type}`;
+}
+
+function sum(items, figure) {
+  return items.reduce((total, item) => total + figure(item), 0);
+}
+
+function closedFor(unit, reason) {
+  return sum((unit.closed ?? []).filter((c) => c.reason === reason), (c) => c.count);
+}
+
+function emptyCell(serviceType, locality) {
+  return {
+    serviceType, locality, fresh: 0, freshExtra: 0, freshProviders: 0,
+    stale: 0, staleProviders: 0, oldestFreshAsOf: null, oldestStaleAsOf: null,
+  };
+}
+
+function addToCell(cell, { value, extra, stale, asOf }) {
+  if (stale) {
+    cell.stale += value;
+    cell.staleProviders += 1;
+    cell.oldestStaleAsOf = older(cell.oldestStaleAsOf, asOf);
+  } else {
+    cell.fresh += value;
+    cell.freshExtra += extra ?? 0;
+    cell.freshProviders += 1;
+    cell.oldestFreshAsOf = older(cell.oldestFreshAsOf, asOf);
+  }
+}
+
+function older(a, b) {
+  return a === null || Date.parse(b) < Date.parse(a) ? b : a;
+}

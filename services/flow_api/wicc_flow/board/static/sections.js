@@ -1,0 +1,249 @@
+// One render function per section of the board. Each reads the picture (picture.js),
+// updates its own part of the page in place, and hides its part when the picture has no
+// data for it: a capability not built yet shows nothing, never a placeholder.
+//
+// To add a section when a capability lands (e.g. OPEL, from a snapshot key `opel`):
+//   1. picture.js keeps the key (unknown snapshot keys are already kept in `extra`) and
+//      applies its event type in `applyEvent`;
+//   2. write `renderOpel(ctx)` below: find its container, `show(container, false)` when
+//      the data is absent, else update nodes with `keyed`/`setText` (never innerHTML);
+//   3. add it to SECTIONS, and its container to index.html (with `hidden`);
+//   4. list its snapshot keys in the comment block at the top of board.js.
+// A part of a trust tile is the same, in TILE_PARTS. OPEL is always shown with
+// `format.opel(level)`: a number and a word, never a colour alone.
+
+import { el, keyed, setData, setText, show } from "./dom.js";
+import {
+  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, pct, shortOrgName, shortUnitId,
+} from "./format.js";
+
+// ctx: {picture, names, live, now} (see board.js `render`).
+
+export function renderSystem(ctx) {
+  const section = document.getElementById("system");
+  const system = ctx.picture.system();
+  show(section, system !== null);
+  if (!system) return;
+  const stats = [
+    system.gaOccupancyPct !== null && {
+      key: "ga", label: "G&A occupancy", value: pct(system.gaOccupancyPct),
+      asOf: system.gaOldestAsOf, stale: system.gaStale,
+    },
+    {
+      key: "escalation", label: "Escalation beds open", value: String(system.escalationOpen),
+      asOf: system.oldestAsOf, stale: system.escalationStale,
+    },
+  ].filter(Boolean);
+  keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
+    el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
+  ]), (node, key) => {
+    const stat = stats.find((s) => s.key === key);
+    setText(node.querySelector("dt"), stat.label);
+    figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
+    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
+  });
+}
+
+// One tile per organisation with bed figures, acute trusts first.
+export function renderTiles(ctx) {
+  const summaries = ctx.picture.orgs().sort((a, b) => tileOrder(a, ctx) - tileOrder(b, ctx)
+    || orgName(a.org, ctx).localeCompare(orgName(b.org, ctx)));
+  const byOrg = new Map(summaries.map((s) => [s.org, s]));
+  keyed(document.querySelector("#trusts .tiles"), summaries.map((s) => s.org), createTile,
+    (tile, org) => {
+      const summary = byOrg.get(org);
+      setText(tile.querySelector(".tile-open"), orgName(org, ctx));
+      for (const part of TILE_PARTS) part(tile, summary, ctx);
+    });
+}
+
+function createTile(org) {
+  return el("article", { class: "tile", "data-org": org }, [
+    el("h3", {}, [el("button", { type: "button", class: "tile-open", "aria-haspopup": "dialog" })]),
+    el("div", { class: "headline" }, [
+      el("p", { class: "headline-label" }),
+      el("p", { class: "figure ga-pct" }),
+      el("div", { class: "bar", "aria-hidden": "true" }, [el("span")]),
+      el("p", { class: "beds" }),
+    ]),
+    el("dl", { class: "tile-stats" }, [
+      el("div", { class: "escalation" }, [
+        el("dt", { text: "Escalation beds open" }), el("dd", { class: "figure" }),
+      ]),
+      el("div", { class: "closed-infection" }, [
+        el("dt", { text: "Closed for infection" }), el("dd", { class: "figure" }),
+      ]),
+    ]),
+    el("p", { class: "age" }),
+  ]);
+}
+
+// The parts of a trust tile, each updating its own nodes from the org's summary.
+const TILE_PARTS = [tileHeadline, tileStats, tileAge];
+
+function tileHeadline(tile, s, ctx) {
+  const label = s.isGa ? "G&A occupancy" : "Occupancy, all beds";
+  setText(tile.querySelector(".headline-label"), label);
+  figure(tile.querySelector(".ga-pct"), pct(s.occupancyPct), s.headlineStale, ctx);
+  setData(tile, "band", occupancyBand(s.occupancyPct));
+  const bar = tile.querySelector(".bar span");
+  const width = `${Math.min(100, s.occupancyPct ?? 0).toFixed(1)}%`;
+  if (bar.style.width !== width) bar.style.width = width;
+  setText(tile.querySelector(".beds"), `${s.occupied} of ${s.open} beds occupied`);
+}
+
+function tileStats(tile, s, ctx) {
+  figure(tile.querySelector(".escalation .figure"), String(s.escalationOpen), s.staleUnits > 0, ctx);
+  figure(tile.querySelector(".closed-infection .figure"), String(s.closedInfection),
+    s.staleUnits > 0, ctx);
+}
+
+function tileAge(tile, s, ctx) {
+  const stale = s.staleUnits > 0;
+  const units = s.staleUnits === 1 ? "1 unit" : `${s.staleUnits} units`;
+  const old = age(ctx.picture.ageSeconds(s.oldestAsOf));
+  ageText(tile.querySelector(".age"), stale ? `Stale: ${units}, oldest ${old} old` : `${old} ago`,
+    stale);
+  setData(tile, "stale", stale);
+}
+
+export function renderCare(ctx) {
+  const section = document.getElementById("care");
+  const { cells, localities } = ctx.picture.careCells();
+  show(section, cells.size > 0);
+  if (!cells.size) return;
+  const columns = [...localities, "system"];
+  const head = section.querySelector("thead");
+  keyed(head, ["head"], () => el("tr"), (row) => {
+    keyed(row, ["service", ...columns], (key) => el("th", { scope: "col" }), (th, key) => {
+      setText(th, key === "service" ? "Service" : key === "system" ? "System" : title(key));
+    });
+  });
+  const services = [...new Set([...cells.values()].map((c) => c.serviceType))]
+    .sort((a, b) => careOrder(a) - careOrder(b));
+  keyed(section.querySelector("tbody"), services, () => el("tr"), (row, type) => {
+    keyed(row, ["service", ...columns], (key) => (key === "service"
+      ? el("th", { scope: "row" })
+      : el("td", {}, [el("span", { class: "figure" }), el("span", { class: "unit" }),
+        el("span", { class: "age" })])),
+    (cell, key) => {
+      if (key === "service") setText(cell, careService(type).label);
+      else careCell(cell, cells.get(`${type}|${key}`), careService(type), ctx);
+    });
+  });
+}
+
+function careCell(node, cell, service, ctx) {
+  const [value, unit, when] = node.children;
+  if (!cell) {
+    [value, unit, when].forEach((part) => setText(part, ""));
+    return;
+  }
+  const onlyStale = cell.freshProviders === 0;
+  const shown = onlyStale ? cell.stale : cell.fresh;
+  let unitText = service.unit;
+  if (service.extra && !onlyStale) unitText += ` \u00b7 ${number(cell.freshExtra)} ${service.extra.unit}`;
+  figure(value, number(shown), onlyStale, ctx);
+  setText(unit, unitText);
+  const asOf = onlyStale ? cell.oldestStaleAsOf : cell.oldestFreshAsOf;
+  const old = age(ctx.picture.ageSeconds(asOf));
+  let words = onlyStale ? `Stale: ${old} old` : `${old} ago`;
+  if (!onlyStale && cell.staleProviders) words += ` \u00b7 ${cell.staleProviders} stale not counted`;
+  ageText(when, words, onlyStale);
+}
+
+// The last events, in words, newest first.
+export function renderFeed(ctx) {
+  const section = document.getElementById("feed");
+  const items = ctx.picture.feed;
+  show(section.querySelector(".feed-empty"), items.length === 0);
+  keyed(section.querySelector(".feed-list"), items.map((i) => String(i.seq)),
+    () => el("li", {}, [el("time"), el("span")]),
+    (li, key) => {
+      const item = items.find((i) => String(i.seq) === key);
+      const [time, text] = li.children;
+      setText(time, hhmm(item.at));
+      time.setAttribute("datetime", item.at.toISOString());
+      setText(text, item.text);
+    });
+  showWholeItems(section.querySelector(".feed-list"));
+}
+
+// As many whole lines as the panel holds (never half a line cut off at the bottom).
+function showWholeItems(list) {
+  const items = [...list.children];
+  items.forEach((li) => show(li, true));
+  const bottom = list.getBoundingClientRect().bottom;
+  const fits = items.findIndex((li) => li.getBoundingClientRect().bottom > bottom);
+  if (fits >= 0) items.slice(fits).forEach((li) => show(li, false)); // measured first, then hidden
+}
+
+// Words for one change, for the feed: "Salisbury: AMU occupancy 94 % (+2)".
+export function describe(change, names) {
+  const { before, after } = change;
+  if (change.type === "beds.updated") {
+    const where = `${orgShort(after.org, names)}: ${shortUnitId(after.unit_id, after.org)}`;
+    const parts = [`occupancy ${pct(after.occupancy_pct)}${delta(before?.occupancy_pct, after.occupancy_pct)}`];
+    if (before && before.escalation_open !== after.escalation_open) {
+      parts.push(`escalation beds ${after.escalation_open}${delta(before.escalation_open, after.escalation_open)}`);
+    }
+    return `${where} ${parts.join(", ")}`;
+  }
+  const service = careService(after.service_type);
+  const total = (entry) => entry?.figures.reduce((t, f) => t + (f[service.figure] ?? 0), 0);
+  const who = names.providers?.get(after.provider) ?? shortOrgName(after.provider_name);
+  return `${who}: ${service.label.toLowerCase()} ${number(total(after))} ${service.unit}`
+    + `${delta(total(before), total(after))}`;
+}
+
+function delta(before, after) {
+  if (before === undefined || before === null || after === null) return "";
+  const change = Math.round(after) - Math.round(before);
+  if (!change) return " (no change)";
+  return change > 0 ? ` (+${change})` : ` (\u2212${Math.abs(change)})`;
+}
+
+// -- shared pieces ----------------------------------------------------------------------
+
+// A figure: its text, and whether it is current. Not current when stale, or when the
+// board is not live: then every figure is greyed until the connection is back.
+function figure(node, text, stale, ctx) {
+  setText(node, text);
+  setData(node, "stale", Boolean(stale));
+  setData(node, "current", ctx.live && !stale);
+}
+
+// An age label, in words already made; marked so a stale one stands out (not by colour).
+function ageText(node, text, stale) {
+  setText(node, text);
+  setData(node, "stale", Boolean(stale));
+}
+
+// "12 min ago", or "Stale: 1 d 2 h old"; "" when there is no figure.
+function ageWords(asOf, stale, ctx) {
+  if (!asOf) return "";
+  const text = age(ctx.picture.ageSeconds(asOf));
+  return stale ? `Stale: ${text} old` : `${text} ago`;
+}
+
+function orgName(org, ctx) {
+  return orgShort(org, ctx.names);
+}
+
+function orgShort(org, names) {
+  const known = names.orgs?.get(org);
+  return known ? shortOrgName(known.name) : org;
+}
+
+function tileOrder(summary, ctx) {
+  const kind = ctx.names.orgs?.get(summary.org)?.kind;
+  return ["acute", "community", "mental_health"].indexOf(kind) + 1 || 9;
+}
+
+function careOrder(type) {
+  return CARE_SERVICES.findIndex((s) => s.type === type) + 1 || 99;
+}
+
+function title(code) {
+  return code.charAt(0).toUpperCase() + code.slice(1).replaceAll("_", " ");
+}

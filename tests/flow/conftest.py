@@ -1,0 +1,28 @@
+"""Fixtures for the browser tests: one headless Chromium per test session."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from tests.flow.browser import CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless. Each test opens its own context (a fresh profile:
+    no storage, cookies or cache shared between tests)."""
+    if not CHROMIUM.exists():
+        pytest.skip(MISSING_CHROMIUM)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            with contextlib.suppress(Exception):  # already gone if Chromium crashed
+                await launched.close()

@@ -1,0 +1,359 @@
+"""The live board page in headless Chromium, against a real running WICC.
+
+What a person in the control room sees: the snapshot, live updates in place, a cut
+connection shown as such and resumed without a gap, stale figures greyed, and a page
+that fits the wall screen and the laptop and passes an accessibility scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser
+
+from tests.flow.browser import (
+    CHROMIUM,
+    LAPTOP,
+    MISSING_CHROMIUM,
+    WALL,
+    Visit,
+    screenshot,
+    serious_violations,
+    visit,
+)
+from tests.support import Wicc
+from wicc_flow.board.hub import BoardHub
+from wicc_flow.state import FlowState
+
+if not CHROMIUM.exists():  # one plain line in the test summary, not one per test
+    pytest.skip(MISSING_CHROMIUM, allow_module_level=True)
+
+LIVE_WITHIN_MS = 1_000
+
+
+class Reports:
+    """Bed reports with a newer `as_of` each time, as a bed bureau sends them."""
+
+    def __init__(self, wicc: Wicc, start: datetime | None = None) -> None:
+        self.wicc = wicc
+        self.as_of = start or datetime.now(UTC) - timedelta(minutes=30)
+
+    async def beds(self, unit_id: str, **figures: Any) -> dict[str, Any]:
+        self.as_of += timedelta(seconds=30)
+        response = await self.wicc.put_beds(unit_id, as_of=self.as_of, **figures)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def signed_in(browser: Browser, wicc: Wicc, viewport: Any = WALL) -> Visit:
+    seen = await visit(browser, wicc.base_url, viewport)
+    await seen.sign_in(await wicc.key("viewer", system="wiltshire"))
+    return seen
+
+
+def hub_of(wicc: Wicc) -> BoardHub:
+    hub: BoardHub = wicc.state(FlowState).hub
+    return hub
+
+
+def take_the_board_away(wicc: Wicc) -> BoardHub:
+    """The flow service's board goes away, as while it restarts: it closes every board
+    socket (1013, "reconnect with since") and refuses new ones until it is back
+    (`hub.ready = True`)."""
+    hub = hub_of(wicc)
+    hub.ready = False
+    for client in list(hub.clients):
+        hub.drop(client, "send_failed")
+    return hub
+
+
+async def test_the_page_shows_the_snapshot_with_names_and_ages(
+    wicc: Wicc, browser: Browser
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds(
+        "RNZ-AMU",
+        core_open=30,
+        escalation_open=4,
+        occupied=31,
+        closed=[{"reason": "infection_control", "count": 3}],
+    )
+    await reports.beds("RNZ-ICU", core_open=10, escalation_open=0, occupied=10)  # not G&A
+    await reports.beds("RN3-AMU", core_open=40, escalation_open=0, occupied=30, closed=[])
+
+    seen = await signed_in(browser, wicc)
+    salisbury = seen.tile("RNZ")
+    await salisbury.wait_for()
+    assert await salisbury.locator(".tile-open").inner_text() == "Salisbury"
+    # G&A only: 31 of 34 (the ICU's beds are not general and acute).
+    assert await salisbury.locator(".ga-pct").inner_text() == "91 %"
+    assert await salisbury.locator(".beds").inner_text() == "31 of 34 beds occupied"
+    assert await salisbury.locator(".escalation .figure").inner_text() == "4"
+    assert await salisbury.locator(".closed-infection .figure").inner_text() == "3"
+    assert re.fullmatch(r"\d+ min ago", await salisbury.locator(".age").inner_text())
+    assert await seen.tile("RN3").locator(".ga-pct").inner_text() == "75 %"
+    # The system strip: escalation beds open across every unit.
+    assert await seen.text("#system .stat:has-text('Escalation beds open') .figure") == "4"
+    assert await seen.text("#connection") == "Live"
+    # Features with no data render nothing: no care capacity reported, no section.
+    assert await seen.page.locator("#care").is_hidden()
+    assert seen.left_origin == [] and seen.errors == []
+
+
+async def test_a_bed_update_changes_the_tile_in_place_within_a_second(
+    wicc: Wicc, browser: Browser
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=27, closed=[])
+    seen = await signed_in(browser, wicc)
+    tile = seen.tile("RNZ")
+    assert await tile.locator(".ga-pct").inner_text() == "90 %"
+    # Marks that a redraw or a reload would lose.
+    await tile.evaluate("node => { node.dataset.marker = 'kept'; window.notReloaded = true; }")
+
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=2, occupied=30, closed=[])
+    await seen.page.wait_for_function(
+        """() => document.querySelector('.tile[data-marker="kept"] .ga-pct')
+                   ?.textContent === '94 %'""",
+        timeout=LIVE_WITHIN_MS,
+    )
+    assert await seen.page.evaluate("window.notReloaded") is True
+    assert await seen.page.locator(".tile").count() == 1
+    assert await tile.locator(".escalation .figure").inner_text() == "2"
+    feed = await seen.text(".feed-list li:first-child")
+    assert "Salisbury: AMU occupancy 94 % (+4), escalation beds 2 (+2)" in feed
+
+
+async def test_a_cut_connection_greys_the_board_and_resumes_with_since(
+    wicc: Wicc, browser: Browser
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=20, closed=[])
+    seen = await signed_in(browser, wicc)
+    tile = seen.tile("RD1")
+    assert await tile.locator(".ga-pct").inner_text() == "50 %"
+    first_seq = hub_of(wicc).seq
+
+    hub = take_the_board_away(wicc)
+    await seen.page.wait_for_selector('body[data-connection="reconnecting"]', timeout=2_000)
+    assert re.fullmatch(
+        r"Offline since \d\d:\d\d, reconnecting\. Figures are not current\.",
+        await seen.text("#connection"),
+    )
+    # Every figure is marked not current at once, the old value kept but greyed.
+    assert await tile.locator(".ga-pct").get_attribute("data-current") == "false"
+    assert await seen.page.locator('.figure[data-current="true"]').count() == 0
+
+    await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=30, closed=[])
+    await asyncio.sleep(1.0)  # a few refused reconnects
+    assert await tile.locator(".ga-pct").inner_text() == "50 %"
+    assert await seen.page.locator('.figure[data-current="true"]').count() == 0
+
+    hub.ready = True
+    await seen.page.wait_for_selector('body[data-connection="live"]', timeout=15_000)
+    await seen.page.wait_for_function(
+        """() => document.querySelector('.tile[data-org="RD1"] .ga-pct')
+                   .textContent === '75 %'""",
+        timeout=2_000,
+    )
+    assert await tile.locator(".ga-pct").get_attribute("data-current") == "true"
+    # It asked for what it missed, and the server replayed events, not a snapshot.
+    assert f"since={first_seq}" in seen.sockets[-1]
+    assert [client.resumed for client in hub.clients] == [True]
+    assert seen.errors == []
+
+
+@pytest.mark.parametrize("settings_overrides", [{"board_history": 10}])
+async def test_after_missing_too_much_the_page_takes_a_fresh_snapshot(
+    wicc: Wicc, browser: Browser, settings_overrides: dict[str, Any]
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=20, closed=[])
+    seen = await signed_in(browser, wicc)
+    assert await seen.tile("RD1").locator(".ga-pct").inner_text() == "50 %"
+
+    hub = take_the_board_away(wicc)
+    await seen.page.wait_for_selector('body[data-connection="reconnecting"]', timeout=2_000)
+    for occupied in range(21, 33):  # more than the server's history of 10 board events
+        await reports.beds("RD1-AMU", core_open=40, escalation_open=0, occupied=occupied)
+    await reports.beds("RN3-AMU", core_open=20, escalation_open=0, occupied=15, closed=[])
+    hub.ready = True
+
+    await seen.tile("RN3").wait_for(timeout=15_000)
+    assert await seen.tile("RD1").locator(".ga-pct").inner_text() == "80 %"
+    assert await seen.tile("RN3").locator(".ga-pct").inner_text() == "75 %"
+    assert "since=" in seen.sockets[-1]
+    assert [client.resumed for client in hub.clients] == [False]  # a snapshot, not a replay
+    assert seen.errors == []
+
+
+async def test_a_figure_older_than_its_limit_is_greyed_with_its_age(
+    wicc: Wicc, browser: Browser
+) -> None:
+    real_now = datetime.now(UTC)
+    reports = Reports(wicc, start=real_now - timedelta(minutes=5))
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=20, closed=[])
+    later = real_now + timedelta(hours=25)
+    wicc.runtime.clock = lambda: later  # a day and an hour on: RNZ's figure is stale
+    await Reports(wicc, start=later - timedelta(minutes=5)).beds("RN3-AMU", occupied=10)
+
+    seen = await signed_in(browser, wicc)
+    stale, fresh = seen.tile("RNZ"), seen.tile("RN3")
+    await stale.wait_for()
+    assert await stale.get_attribute("data-stale") == "true"
+    assert await stale.locator(".ga-pct").get_attribute("data-current") == "false"
+    assert re.fullmatch(
+        r"Stale: 1 unit, oldest 1 d 1 h old", await stale.locator(".age").inner_text()
+    )
+    assert await fresh.get_attribute("data-stale") == "false"
+    assert await fresh.locator(".ga-pct").get_attribute("data-current") == "true"
+    assert re.fullmatch(r"\d+ min ago", await fresh.locator(".age").inner_text())
+
+
+async def test_care_capacity_appears_live_per_locality_and_service(
+    wicc: Wicc, browser: Browser
+) -> None:
+    await Reports(wicc).beds("RNZ-AMU", occupied=10)
+    seen = await signed_in(browser, wicc)
+    assert await seen.page.locator("#care").is_hidden()
+
+    as_of = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()
+    body = {
+        "service_type": "dom_care",
+        "as_of": as_of,
+        "package_starts_per_day": 3,
+        "spare_hours_per_week": 120.5,
+    }
+    response = await wicc.client.put(
+        "/capacity/v1/providers/CP-HTLAH-N/capacity", json=body, headers=wicc.auth()
+    )
+    assert response.status_code == 200, response.text
+    await seen.page.locator("#care").wait_for(state="visible", timeout=LIVE_WITHIN_MS)
+    row = seen.page.locator(".care-table tbody tr", has_text="Home care")
+    headers = await seen.page.locator(".care-table thead th").all_inner_texts()
+    assert headers == ["Service", "North", "System"]
+    cells = await row.locator("td .figure").all_inner_texts()
+    assert cells == ["3", "3"]
+    assert "120.5 h/week" in await row.locator("td").first.inner_text()
+    assert "Help to Live at Home, North: home care 3 starts/day" in await seen.text(
+        ".feed-list li:first-child"
+    )
+
+
+async def test_a_trust_opens_to_its_units_with_a_trend(wicc: Wicc, browser: Browser) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=24, closed=[])
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=27, closed=[])
+    await reports.beds("RNZ-SURG", core_open=20, escalation_open=0, occupied=15, closed=[])
+    seen = await signed_in(browser, wicc)
+    await seen.tile("RNZ").click()
+    dialog = seen.page.locator("#drill")
+    await dialog.wait_for(state="visible")
+    assert await seen.text("#drill-title") == "Salisbury: units"
+    amu = dialog.locator('tr[data-key="RNZ-AMU"]')
+    assert await amu.locator("th").inner_text() == "Acute Medical Unit"
+    assert "27 / 30" in await amu.inner_text()
+    trend = amu.locator("svg[role=img]")
+    await trend.wait_for()
+    assert await trend.get_attribute("aria-label") == "From 80 % to 90 % over 2 reports"
+
+    await amu.evaluate("row => { row.dataset.marker = 'kept'; }")
+    await reports.beds("RNZ-AMU", core_open=30, escalation_open=0, occupied=30, closed=[])
+    await seen.page.wait_for_function(
+        """() => document.querySelector('tr[data-marker="kept"] svg')
+                   ?.getAttribute('aria-label') === 'From 80 % to 100 % over 3 reports'""",
+        timeout=LIVE_WITHIN_MS,
+    )
+    await seen.page.keyboard.press("Escape")
+    await dialog.wait_for(state="hidden")
+
+
+async def test_sign_in_keeps_the_key_in_this_tab_only_and_sign_out_forgets_it(
+    wicc: Wicc, browser: Browser
+) -> None:
+    seen = await visit(browser, wicc.base_url)
+    await seen.page.goto(f"{wicc.base_url}/flow/board")
+    await seen.page.fill("#api-key", "wicc_not-a-key")
+    await seen.page.click("#sign-in-form button[type=submit]")
+    await seen.page.locator("#sign-in-error", has_text="not accepted").wait_for()
+    assert await seen.page.evaluate("sessionStorage.length") == 0
+
+    key = await wicc.key("viewer", system="wiltshire")
+    await seen.sign_in(key)
+    assert await seen.page.evaluate("sessionStorage.getItem('wicc.board.key')") == key
+    assert await seen.page.evaluate("localStorage.length") == 0
+    assert "token=" in seen.sockets[-1]
+
+    await seen.page.click("#sign-out")
+    await seen.page.locator("#sign-in").wait_for(state="visible")
+    assert await seen.page.evaluate("sessionStorage.length") == 0
+    assert await seen.text("#connection") == "Signed out"
+    await seen.page.reload()
+    await seen.page.locator("#sign-in").wait_for(state="visible")  # nothing remembered
+
+
+async def test_the_page_fits_both_screens_and_passes_an_accessibility_scan(
+    wicc: Wicc, browser: Browser
+) -> None:
+    reports = Reports(wicc)
+    for unit, occupied in [("RNZ-AMU", 21), ("RN3-AMU", 18), ("RD1-AMU", 12), ("WHC-SAV-WARD", 9)]:
+        await reports.beds(unit, occupied=occupied)
+    for viewport, name in [(WALL, "board-1920x1080"), (LAPTOP, "board-1366x768")]:
+        seen = await visit(browser, wicc.base_url, viewport)
+        await seen.page.goto(f"{wicc.base_url}/flow/board")
+        assert await serious_violations(seen.page) == []  # the sign-in form
+        await seen.sign_in(await wicc.key("viewer", system="wiltshire"))
+        await seen.tile("WHC").wait_for()
+        await reports.beds("RNZ-AMU", occupied=22)  # a line in the feed
+        await seen.page.locator(".feed-list li").first.wait_for()
+        assert await serious_violations(seen.page) == []
+        await _assert_fits(seen, viewport["height"])
+        await screenshot(seen.page, name)
+
+        await seen.tile("RNZ").click()
+        await seen.page.locator("#drill").wait_for(state="visible")
+        assert await serious_violations(seen.page) == []
+        await seen.page.keyboard.press("Escape")
+    # Greyed while offline: still readable (contrast) and still fitting.
+    hub = take_the_board_away(wicc)
+    await seen.page.wait_for_selector('body[data-connection="reconnecting"]')
+    assert await serious_violations(seen.page) == []
+    await screenshot(seen.page, "board-offline-1366x768")
+    hub.ready = True
+
+
+async def _assert_fits(seen: Visit, height: int) -> None:
+    """No scrolling, and every tile wholly on the screen."""
+    scroll = await seen.page.evaluate(
+        "[document.scrollingElement.scrollHeight, document.querySelector('main').scrollHeight,"
+        " document.querySelector('main').clientHeight]"
+    )
+    assert scroll[0] <= height and scroll[1] <= scroll[2], scroll
+    for tile in await seen.page.locator(".tile").all():
+        box = await tile.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, box
+
+
+async def test_the_api_docs_show_their_operations_without_internet(
+    wicc: Wicc, browser: Browser
+) -> None:
+    seen = await visit(browser, wicc.base_url)
+    for service, operation in [
+        ("capacity", "/v1/units/{unit_id}/beds"),
+        ("flow", "/v1/board"),
+        ("escalation", "/v1/inputs/{ods}/ga-occupancy"),
+    ]:
+        await seen.page.goto(f"{wicc.base_url}/{service}/docs")
+        path = seen.page.locator(".opblock-summary-path", has_text=operation).first
+        await path.wait_for(timeout=10_000)
+        assert await seen.page.locator(".opblock").count() > 3
+    await seen.page.goto(f"{wicc.base_url}/flow/redoc")
+    heading = seen.page.locator("h2", has_text="Snapshot of the live board").first
+    await heading.wait_for(timeout=10_000)
+    assert seen.left_origin == [], seen.left_origin
+    assert seen.errors == []
