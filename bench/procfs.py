@@ -28,6 +28,11 @@ def process_stats() -> dict[int, tuple[int, str, float]]:
     return stats
 
 
+def child_pids(parent: int) -> set[int]:
+    """Every process whose parent is `parent`."""
+    return {pid for pid, (ppid, _name, _cpu) in process_stats().items() if ppid == parent}
+
+
 def worker_pids(parent: int) -> set[int]:
     """The worker processes uvicorn's supervisor `parent` started (multiprocessing
     spawns them; its resource tracker, also a child, is not a worker)."""

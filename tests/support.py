@@ -230,3 +230,12 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Setting
     )
     values.update(overrides)
     return Settings(**values)
+
+
+async def fetch_rows(wicc: Wicc, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Rows of a query on the system's database, read over a connection of its own."""
+    conn = await asyncpg.connect(plain_url(wicc.settings.async_database_url))
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()

@@ -1,5 +1,9 @@
-"""`wicc run` with WICC_WORKERS=2: both workers serve, boards on either get every
-event, a dead worker is replaced, and Ctrl+C stops everything.
+"""`wicc run` with WICC_WORKERS=2: two API processes and one worker process. Boards
+get every event exactly once, scheduled jobs run once (in the worker), a dead API
+process is replaced, and Ctrl+C stops everything.
+
+Which process holds a connection is never asserted: the kernel decides that, and on a
+busy machine it can give every connection to one process.
 
 Runs the real command as a subprocess against the suite's PostgreSQL and Redis.
 Which worker holds a connection is read from /proc (Linux), the way `ss -p` does
@@ -18,20 +22,24 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from bench.procfs import connection_owner, worker_pids
+from bench.procfs import child_pids, connection_owner, worker_pids
 from tests.support import ADMIN_TOKEN, bed_figures, next_event, next_frame, plain_url
 from wicc_shared.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 60.0
-CONNECTIONS = 24
+BOARDS = 8
+UNITS = ("RNZ-AMU", "RNZ-MED-A", "RN3-AMU", "RD1-AMU")
+JOB_INTERVAL_SECONDS = 0.5
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 
@@ -43,7 +51,16 @@ class WiccRun:
         self.port = port
 
     def workers(self) -> set[int]:
+        """The API processes (uvicorn's workers)."""
         return worker_pids(self.process.pid)
+
+    def background_worker(self) -> int | None:
+        """The `wicc worker` process `wicc run` started, if it is running."""
+        for pid in child_pids(self.process.pid):
+            with contextlib.suppress(OSError):
+                if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0"):
+                    return pid
+        return None
 
     def owner(self, client_port: int) -> int:
         """The worker holding the server side of the connection from `client_port`."""
@@ -65,6 +82,8 @@ def wicc_run(fresh_db: str, redis_url: str, tmp_path: Path) -> Iterator[WiccRun]
         WICC_DATA_DIR=str(tmp_path),
         WICC_EVENT_STREAM=f"wicc:test:{uuid.uuid4().hex[:12]}",
         WICC_LOG_LEVEL="WARNING",
+        WICC_WORKER_PORT=str(free_port()),
+        WICC_SITREP_CHECK_SECONDS=str(JOB_INTERVAL_SECONDS),
     )
     log = (tmp_path / "wicc.log").open("wb")
     process = subprocess.Popen(
@@ -124,39 +143,50 @@ async def running(wicc_run: WiccRun) -> WiccRun:
     return wicc_run
 
 
-async def test_connections_are_served_by_both_workers(running: WiccRun) -> None:
-    sockets = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(CONNECTIONS)]
-    try:
-        for sock in sockets:  # one request each: the connection is accepted and served
-            sock.sendall(b"GET /flow/healthz HTTP/1.1\r\nHost: wicc\r\n\r\n")
-            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
-        owners = {running.owner(sock.getsockname()[1]) for sock in sockets}
-    finally:
-        for sock in sockets:
-            sock.close()
-    assert owners == running.workers()
-
-
-async def test_boards_on_either_worker_get_every_bed_update(running: WiccRun) -> None:
+async def test_every_event_reaches_every_board_exactly_once(running: WiccRun) -> None:
     ws_url = running.base_url.replace("http://", "ws://") + "/flow/v1/board/ws"
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    boards = [await connect(ws_url, additional_headers=headers) for _ in range(16)]
+    boards = [await connect(ws_url, additional_headers=headers) for _ in range(BOARDS)]
     try:
         for board in boards:
-            await next_frame(board)
-        owners = {running.owner(board.local_address[1]) for board in boards}
-        assert owners == running.workers()
+            assert (await next_frame(board))["kind"] == "snapshot"
         async with httpx.AsyncClient(base_url=running.base_url, headers=headers) as client:
-            response = await client.put(
-                "/capacity/v1/units/RNZ-AMU/beds", json=bed_figures(occupied=17)
-            )
-        assert response.status_code == 200, response.text
+            for occupied, unit in enumerate(UNITS, start=10):
+                response = await client.put(
+                    f"/capacity/v1/units/{unit}/beds", json=bed_figures(occupied=occupied)
+                )
+                assert response.status_code == 200, response.text
         for board in boards:
-            frame = await next_event(board)
-            assert frame["event"]["data"]["occupied"] == 17
+            ids = [(await next_event(board))["event"]["id"] for _ in UNITS]
+            assert len(set(ids)) == len(UNITS)
+            # Nothing more: no event arrives twice (from a second relay or hub).
+            with pytest.raises(TimeoutError):
+                await next_frame(board, timeout=1.0)
     finally:
         for board in boards:
             await board.close()
+
+
+async def test_scheduled_jobs_run_once_in_the_worker_not_per_api_process(
+    running: WiccRun, fresh_db: str
+) -> None:
+    await asyncio.sleep(8 * JOB_INTERVAL_SECONDS)
+    conn = await asyncpg.connect(plain_url(fresh_db))
+    try:
+        runs = await conn.fetch(
+            "SELECT runner, started_at FROM kernel.job_run WHERE job = 'sitrep-deadline' "
+            "ORDER BY started_at"
+        )
+    finally:
+        await conn.close()
+    worker = running.background_worker()
+    assert worker is not None, "wicc run started no worker process"
+    assert {r["runner"].rsplit("-", 1)[1] for r in runs} == {str(worker)}
+    # Once per interval: were each API process also running the job, there would be
+    # runs closer together than half an interval.
+    gaps = [(b["started_at"] - a["started_at"]).total_seconds() for a, b in pairwise(runs)]
+    assert len(runs) >= 3
+    assert min(gaps) >= JOB_INTERVAL_SECONDS / 2
 
 
 async def test_a_dead_worker_is_replaced_and_ctrl_c_stops_everything(running: WiccRun) -> None:
@@ -168,7 +198,8 @@ async def test_a_dead_worker_is_replaced_and_ctrl_c_stops_everything(running: Wi
         await asyncio.sleep(0.2)
     await _ready_on_every_worker(running)
 
-    workers = running.workers()
+    processes = running.workers() | {running.background_worker() or 0} - {0}
+    assert len(processes) == 3  # two API processes and the worker
     running.process.send_signal(signal.SIGINT)
     assert running.process.wait(STOP_TIMEOUT_SECONDS) == 0
-    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)  # noqa: ASYNC240
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in processes)  # noqa: ASYNC240

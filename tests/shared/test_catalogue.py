@@ -1,0 +1,165 @@
+"""The event catalogue: names, versions, no personal data, and every event the code
+produces validates against its payload model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from tests.capacity.test_sitreps import sitrep_body
+from tests.support import Wicc, fetch_rows
+from wicc_capacity.state import CapacityState
+from wicc_shared.catalogue import CATALOGUE, is_event_name
+from wicc_shared.catalogue.base import EventPayload
+
+# Field names that would put a person on a shared screen or in a partner's system.
+PERSONAL = frozenset(
+    {
+        "nhs_number",
+        "nhs_no",
+        "patient_name",
+        "given_name",
+        "family_name",
+        "first_name",
+        "last_name",
+        "surname",
+        "forename",
+        "date_of_birth",
+        "dob",
+        "birth_date",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "reason_text",
+        "note",
+        "notes",
+    }
+)
+
+
+def field_names(model: type[BaseModel]) -> Iterator[str]:
+    """Every field name of `model` and of the models it nests, recursively."""
+    schema = model.model_json_schema(mode="serialization")
+    yield from _names(schema)
+    for definition in schema.get("$defs", {}).values():
+        yield from _names(definition)
+
+
+def _names(schema: dict[str, Any]) -> Iterator[str]:
+    yield from schema.get("properties", {})
+
+
+def personal_fields(model: type[BaseModel]) -> set[str]:
+    return {name for name in field_names(model) if name in PERSONAL}
+
+
+@pytest.mark.parametrize("event_type", list(CATALOGUE), ids=lambda t: t.name)
+def test_every_entry_is_named_versioned_and_closed(event_type: Any) -> None:
+    assert is_event_name(event_type.name)
+    assert event_type.version >= 1
+    assert issubclass(event_type.payload, EventPayload)
+    assert event_type.payload.model_config.get("extra") == "forbid"
+    assert event_type.dataschema == f"urn:wicc:event:{event_type.name}:{event_type.version}"
+
+
+@pytest.mark.parametrize("event_type", list(CATALOGUE), ids=lambda t: t.name)
+def test_no_payload_carries_personal_data(event_type: Any) -> None:
+    assert personal_fields(event_type.payload) == set()
+
+
+def test_the_personal_data_check_finds_a_nested_nhs_number() -> None:
+    class Person(BaseModel):
+        nhs_number: str
+
+    class Leaky(EventPayload):
+        unit_id: str
+        patients: list[Person]
+
+    assert personal_fields(Leaky) == {"nhs_number"}
+
+
+@pytest.mark.parametrize(
+    "name", ["beds.updated", "bed_status.updated", "patient.withdrawn", "opel.level_changed"]
+)
+def test_names_follow_the_scheme(name: str) -> None:
+    assert is_event_name(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["beds-updated", "Beds.updated", "bed-status.updated", "sitrep.missing", "beds"]
+)
+def test_names_outside_the_scheme_are_refused(name: str) -> None:
+    assert not is_event_name(name)
+
+
+async def _produce_every_event(wicc: Wicc) -> None:
+    """Drive every write path that announces something."""
+    now = dt.datetime.now(dt.UTC)
+    assert (await wicc.put_beds("RNZ-AMU", as_of=now - dt.timedelta(minutes=5))).is_success
+    bed = await wicc.client.put(
+        "/capacity/v1/units/RD1-AMU/bed-status/B1",
+        json={"status": "O", "as_of": (now - dt.timedelta(minutes=4)).isoformat()},
+        headers=wicc.auth(),
+    )
+    assert bed.is_success, bed.text
+    care = await wicc.client.put(
+        "/capacity/v1/providers/CP-HTLAH-N/capacity",
+        json={
+            "service_type": "dom_care",
+            "as_of": (now - dt.timedelta(minutes=3)).isoformat(),
+            "package_starts_per_day": 2,
+            "spare_hours_per_week": 40,
+        },
+        headers=wicc.auth(),
+    )
+    assert care.is_success, care.text
+    # A morning after the deadline: RNZ reports, then amends; the others are missed.
+    wicc.runtime.clock = lambda: dt.datetime(2026, 11, 23, 11, 30, tzinfo=dt.UTC)
+    day = dt.date(2026, 11, 23)
+    posted = await wicc.client.post(
+        "/capacity/v1/sitreps", json=sitrep_body("RNZ", day), headers=wicc.auth()
+    )
+    assert posted.status_code == 201, posted.text
+    amended_body = sitrep_body("RNZ", day, nctr_patients=26)
+    del amended_body["org"], amended_body["date"]
+    amended = await wicc.client.put(
+        f"/capacity/v1/sitreps/RNZ/{day}",
+        json=amended_body | {"reason": "recounted"},
+        headers=wicc.auth(),
+    )
+    assert amended.status_code == 200, amended.text
+    scheduler = wicc.runtime.scheduler
+    assert scheduler is not None
+    assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
+
+
+async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:
+    await _produce_every_event(wicc)
+    rows = await fetch_rows(
+        wicc,
+        "SELECT type, payload FROM capacity.outbox UNION ALL "
+        "SELECT type, payload FROM flow.outbox UNION ALL "
+        "SELECT type, payload FROM escalation.outbox",
+    )
+    produced: set[str] = set()
+    for row in rows:
+        event_type = CATALOGUE.get(row["type"])
+        assert event_type is not None, f"{row['type']} is not in the catalogue"
+        envelope = _json(row["payload"])
+        assert envelope["dataschema"] == event_type.dataschema
+        payload = event_type.payload.model_validate(envelope["data"])
+        assert envelope["subject"] == event_type.subject(payload)
+        produced.add(event_type.name)
+    # A new catalogue entry must be produced here too, so it is checked the same way.
+    assert produced == CATALOGUE.names()
+
+
+def _json(value: Any) -> dict[str, Any]:
+    decoded: dict[str, Any] = value if isinstance(value, dict) else json.loads(value)
+    return decoded
