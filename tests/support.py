@@ -232,10 +232,45 @@ def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Setting
     return Settings(**values)
 
 
-async def fetch_rows(wicc: Wicc, sql: str, *args: Any) -> list[asyncpg.Record]:
-    """Rows of a query on the system's database, read over a connection of its own."""
+# --- helpers for tests of any service --------------------------------------------------
+
+PROBLEM = "application/problem+json"
+
+
+def at(when: datetime) -> Any:
+    return lambda: when
+
+
+def set_clock(wicc: Wicc, when: datetime) -> None:
+    """Move the running system's clock to `when` (tests move time instead of sleeping)."""
+    wicc.runtime.clock = at(when)
+
+
+async def fetch(wicc: Wicc, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Rows of a query against the system's database, on a connection of their own."""
     conn = await asyncpg.connect(plain_url(wicc.settings.async_database_url))
     try:
         return list(await conn.fetch(sql, *args))
     finally:
         await conn.close()
+
+
+async def count(wicc: Wicc, sql: str, *args: Any) -> int:
+    rows = await fetch(wicc, sql, *args)
+    return int(rows[0][0])
+
+
+def field_names(response: httpx.Response) -> set[str]:
+    """The fields a problem+json response names."""
+    assert response.headers["content-type"] == PROBLEM, response.text
+    return {e["field"] for e in response.json()["errors"]}
+
+
+async def events_of(wicc: Wicc, type_: str, expected: int, timeout: float = 10.0) -> list[Any]:
+    """Events of one type on the stream, polling (bounded) until `expected` arrived."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = [e for e in await wicc.runtime.stream.read_after(0) if e.type == type_]
+        if len(found) >= expected or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.05)

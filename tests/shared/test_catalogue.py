@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from tests.capacity.test_sitreps import sitrep_body
-from tests.support import Wicc, fetch_rows
+from tests.builders.sitreps import sitrep_body
+from tests.support import Wicc, fetch
 from wicc_capacity.state import CapacityState
 from wicc_shared.catalogue import CATALOGUE, is_event_name
 from wicc_shared.catalogue.base import EventPayload
@@ -141,7 +141,7 @@ async def _produce_every_event(wicc: Wicc) -> None:
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:
     await _produce_every_event(wicc)
-    rows = await fetch_rows(
+    rows = await fetch(
         wicc,
         "SELECT type, payload FROM capacity.outbox UNION ALL "
         "SELECT type, payload FROM flow.outbox UNION ALL "

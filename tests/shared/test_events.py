@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.builders.events import HAPPENED, Happened, happened
-from tests.capacity.test_sitreps import sitrep_body
+from tests.builders.sitreps import sitrep_body
 from tests.support import Wicc, plain_url
 from wicc_capacity.tables import OUTBOX as CAPACITY_OUTBOX
 from wicc_shared.db import create_engine, create_sessionmaker

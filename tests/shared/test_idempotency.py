@@ -10,19 +10,9 @@ import uuid
 
 import pytest
 
-from tests.capacity.test_sitreps import (
-    MORNING,
-    SITREPS,
-    TODAY,
-    amendment,
-    count,
-    field_names,
-    post_sitrep,
-    put_sitrep,
-    set_clock,
-    sitrep_body,
-)
-from tests.support import Wicc
+from tests.builders.sitreps import MORNING, TODAY, amendment, sitrep_body
+from tests.capacity.sitrep_api import SITREPS, post_sitrep, put_sitrep
+from tests.support import Wicc, count, field_names, set_clock
 from wicc_shared.idempotency import (
     RETENTION,
     canonical_body,
