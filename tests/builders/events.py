@@ -114,3 +114,20 @@ def care_capacity_updated(
         system=system,
     )
     return event_of(CARE_CAPACITY_UPDATED, payload)
+
+
+def dom_care_updated(
+    provider: str,
+    localities: list[str],
+    *,
+    starts: int,
+    spare: float,
+    as_of: datetime,
+    hours: float = 24.0,
+    version: int = 1,
+) -> Event:
+    """A home-care provider's `care_capacity.updated`."""
+    figures = [{"category": None, "package_starts_per_day": starts, "spare_hours_per_week": spare}]
+    return care_capacity_updated(
+        provider, "dom_care", localities, figures, as_of=as_of, hours=hours, version=version
+    )

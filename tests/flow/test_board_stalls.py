@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 from starlette.types import Message
 
-from tests.flow.test_projection import _dom_care, _unit_event
+from tests.builders.events import beds_updated, dom_care_updated
 from wicc_flow.board.clients import BoardFrame, QueuedClient, SocketClient
 from wicc_flow.board.hub import BoardHub
 from wicc_shared.events.stream import EventStream
@@ -69,7 +69,7 @@ async def test_an_event_is_serialised_once_and_the_same_bytes_go_to_every_client
     peers = [PeerSocket() for _ in range(3)]
     for peer in peers:
         hub.connect(SocketClient(peer, hub.client_queue), None)
-    event = _dom_care("CP-1", ["north"], starts=3, spare=40.0, as_of=datetime.now(UTC))
+    event = dom_care_updated("CP-1", ["north"], starts=3, spare=40.0, as_of=datetime.now(UTC))
 
     await hub.ingest([event.model_copy(update={"seq": 1})])
 
@@ -196,7 +196,7 @@ async def test_a_cached_snapshot_shows_a_care_figure_turning_stale(redis_url: st
         care_freshness_hours={"dom_care": 2},  # the settings, not the event's 24 h
         clock=lambda: now,
     )
-    event = _dom_care("CP-1", ["north"], starts=3, spare=40.0, as_of=now, hours=24.0)
+    event = dom_care_updated("CP-1", ["north"], starts=3, spare=40.0, as_of=now, hours=24.0)
     await hub.ingest([event.model_copy(update={"seq": 1})])
 
     def stale() -> bool:
@@ -212,7 +212,7 @@ async def test_a_cached_snapshot_shows_a_unit_figure_turning_stale(redis_url: st
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     stream = EventStream(Redis.from_url(redis_url), "wicc:test:snapshot", maxlen=100)
     hub = BoardHub(stream, history=10, client_queue=4, clock=lambda: now)
-    event = _unit_event("U1", "AAA", 10, 5, now.isoformat())
+    event = beds_updated("U1", "AAA", open_=10, occupied=5, as_of=now)
     await hub.ingest([event.model_copy(update={"seq": 1})])
 
     def stale() -> bool:

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.builders.events import beds_updated, care_capacity_updated
+from tests.builders.events import beds_updated, care_capacity_updated, dom_care_updated
 from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
 from wicc_shared.events.envelope import Event
 
@@ -99,8 +99,7 @@ def _care_event(
 
 
 def _dom_care(provider: str, localities: list[str], starts: int, spare: float, **kw: Any) -> Event:
-    figures = [{"category": None, "package_starts_per_day": starts, "spare_hours_per_week": spare}]
-    return _care_event(provider, "dom_care", localities, figures, **kw)
+    return dom_care_updated(provider, localities, starts=starts, spare=spare, **{"as_of": T0, **kw})
 
 
 def _totals(view: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
