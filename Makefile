@@ -16,6 +16,7 @@ test: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy .
+	$(UV) run --frozen lint-imports
 	$(UV) run --frozen pytest
 
 # The pytest suite alone (set TEST_DATABASE_URL / TEST_REDIS_URL to use other servers).

@@ -27,6 +27,19 @@ class ClosedBeds(BaseModel):
     count: int = Field(ge=0, le=MAX_BEDS)
 
 
+class BedFigures(BaseModel):
+    """A unit's (or a roll-up's) counts, with what every read derives from them."""
+
+    core_open: int = Field(description="Core (permanent) beds open")
+    escalation_open: int = Field(description="Escalation (temporary) beds open")
+    open: int = Field(description="core_open + escalation_open")
+    occupied: int
+    available: int = Field(description="open - occupied")
+    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
+    closed: list[ClosedBeds] = Field(description="Closed beds by reason (none left out)")
+    closed_total: int
+
+
 class BedStatusCode(StrEnum):
     """HL7 v2 table 0116 (bed status)."""
 

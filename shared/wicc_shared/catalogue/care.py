@@ -40,12 +40,9 @@ class CareHomeCategory(StrEnum):
     short_stay = "short_stay"
 
 
-class CareFiguresRow(BaseModel):
-    """One row of a service's figures: a care-home category, or the whole service."""
+class CareFigures(BaseModel):
+    """Figures in each service type's own unit; null where the type does not report it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    category: CareHomeCategory | None = Field(description="Care homes only")
     package_starts_per_day: int | None = None
     spare_hours_per_week: float | None = None
     slots: int | None = None
@@ -53,6 +50,17 @@ class CareFiguresRow(BaseModel):
     beds_occupied: int | None = None
     beds_vacant_reserved: int | None = None
     beds_vacant_accepting: int | None = None
+
+
+class _Category(BaseModel):
+    category: CareHomeCategory | None = Field(description="Care homes only")
+
+
+# The category base comes last: pydantic orders fields from the last base to the first.
+class CareFiguresRow(CareFigures, _Category):
+    """One row of a service's figures: a care-home category, or the whole service."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_serializer(mode="wrap")
     def _own_figures_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicc_shared.catalogue.beds import MAX_BEDS, ClosedBeds, ClosureReason
+from wicc_shared.catalogue.beds import MAX_BEDS, BedFigures, ClosedBeds, ClosureReason
 from wicc_shared.errors import FieldError
 from wicc_shared.timestamps import ClientTime
 
@@ -74,19 +74,20 @@ class BedStateUpdate(BaseModel):
         return errors
 
 
-class BedStateRead(BaseModel):
+class _UnitKey(BaseModel):
     unit_id: str
     org: str
     site: str
     bed_area: str
-    core_open: int
-    escalation_open: int
-    open: int = Field(description="core_open + escalation_open")
-    occupied: int
-    available: int = Field(description="open - occupied")
-    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
-    closed: list[ClosedBeds]
-    closed_total: int
+
+
+class _HistoryKey(BaseModel):
+    unit_id: str
+
+
+# Keys come last: pydantic orders fields from the last base to the first, so the unit's
+# identity leads each JSON object.
+class BedStateRead(BedFigures, _UnitKey):
     as_of: datetime | None = Field(description="When the figures were true; null if never reported")
     age_seconds: float | None = Field(description="Seconds between as_of and this response")
     reported_by: str | None
@@ -94,18 +95,9 @@ class BedStateRead(BaseModel):
     version: int
 
 
-class BedHistoryRead(BaseModel):
+class BedHistoryRead(BedFigures, _HistoryKey):
     """One accepted report, with the derived figures a reader would otherwise recompute."""
 
-    unit_id: str
-    core_open: int
-    escalation_open: int
-    open: int = Field(description="core_open + escalation_open")
-    occupied: int
-    available: int = Field(description="open - occupied")
-    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
-    closed: list[ClosedBeds]
-    closed_total: int
     as_of: datetime
     age_seconds: float = Field(description="Seconds between as_of and this response")
     reported_by: str | None

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from wicc_capacity.care.schemas import CareCapacityRead, CareFigures, CareTotals, Freshness
-from wicc_shared.catalogue.care import stored_figures
+from wicc_capacity.care.schemas import CareCapacityRead, CareTotals, Freshness
+from wicc_shared.catalogue.care import CareFigures, stored_figures
 from wicc_shared.kernel.reference import CareServiceType
 from wicc_shared.rules import care_freshness
 

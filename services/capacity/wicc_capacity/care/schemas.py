@@ -17,6 +17,7 @@ from wicc_shared.catalogue.care import (
     BED_FIGURES,
     FIGURES_BY_TYPE,
     STORED_FIGURES,
+    CareFigures,
     CareHomeCategory,
     stored_figures,
 )
@@ -210,18 +211,6 @@ def _bed_sum_problems(prefix: str, beds: dict[str, int], field: str) -> list[Fie
             code="beds_exceed_max",
         )
     ]
-
-
-class CareFigures(BaseModel):
-    """Figures in each service type's own unit; null where the type does not report it."""
-
-    package_starts_per_day: int | None = None
-    spare_hours_per_week: float | None = None
-    slots: int | None = None
-    beds_max: int | None = None
-    beds_occupied: int | None = None
-    beds_vacant_reserved: int | None = None
-    beds_vacant_accepting: int | None = None
 
 
 class Freshness(BaseModel):

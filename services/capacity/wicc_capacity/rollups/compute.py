@@ -28,7 +28,6 @@ from wicc_capacity.beds.models import BedState
 from wicc_capacity.beds.service import bed_figures
 from wicc_capacity.rollups.schemas import (
     AreaRollup,
-    BedFigures,
     BedRollups,
     OrgRollup,
     SiteRollup,
@@ -37,7 +36,7 @@ from wicc_capacity.rollups.schemas import (
     UnitBeds,
 )
 from wicc_capacity.sitreps.models import AreaBeds
-from wicc_shared.catalogue.beds import ClosedBeds, ClosureReason
+from wicc_shared.catalogue.beds import BedFigures, ClosedBeds, ClosureReason
 from wicc_shared.kernel.models import CareSystem, Organisation, Site, Unit
 from wicc_shared.rules.staleness import Staleness
 

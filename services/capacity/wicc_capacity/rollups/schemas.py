@@ -7,25 +7,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from wicc_shared.catalogue.beds import ClosedBeds
+from wicc_shared.catalogue.beds import BedFigures
 
 
 class Source(StrEnum):
     units = "units"
     sitrep = "sitrep"
-
-
-class BedFigures(BaseModel):
-    core_open: int
-    escalation_open: int
-    open: int = Field(description="core_open + escalation_open")
-    occupied: int
-    available: int = Field(description="open - occupied")
-    occupancy_pct: float | None = Field(description="occupied / open x 100; null when none open")
-    closed: list[ClosedBeds] = Field(
-        description="Closed beds by reason (reasons with none left out)"
-    )
-    closed_total: int
 
 
 class UnitBeds(BaseModel):
