@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from wicc_shared.catalogue.base import EventPayload, EventScope, EventType
 from wicc_shared.kernel.reference import CareServiceType
@@ -30,6 +30,11 @@ def stored_figures(service_type: CareServiceType) -> tuple[str, ...]:
     return FIGURES_BY_TYPE[service_type]
 
 
+def _figure() -> Any:
+    """A figure that is absent from the serialized row when the type does not report it."""
+    return Field(default=None, exclude_if=lambda value: value is None)
+
+
 class CareHomeCategory(StrEnum):
     residential = "residential"
     residential_dementia = "residential_dementia"
@@ -45,21 +50,18 @@ class CareFiguresRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # A row carries the figures of its service type only: a figure the type does not
+    # report is absent, not null (so sums never invent a zero). Excluding per field,
+    # rather than filtering in a model serializer, keeps the row's JSON Schema exact
+    # in serialization mode (the AsyncAPI document is generated from it).
     category: CareHomeCategory | None = Field(description="Care homes only")
-    package_starts_per_day: int | None = None
-    spare_hours_per_week: float | None = None
-    slots: int | None = None
-    beds_max: int | None = None
-    beds_occupied: int | None = None
-    beds_vacant_reserved: int | None = None
-    beds_vacant_accepting: int | None = None
-
-    @model_serializer(mode="wrap")
-    def _own_figures_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A row carries the figures of its service type only: a figure the type does
-        # not report is absent, not null (so sums never invent a zero).
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if k == "category" or v is not None}
+    package_starts_per_day: int | None = _figure()
+    spare_hours_per_week: float | None = _figure()
+    slots: int | None = _figure()
+    beds_max: int | None = _figure()
+    beds_occupied: int | None = _figure()
+    beds_vacant_reserved: int | None = _figure()
+    beds_vacant_accepting: int | None = _figure()
 
     def figures(self) -> dict[str, int | float]:
         return {name: v for name in STORED_FIGURES if (v := getattr(self, name)) is not None}
