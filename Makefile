@@ -6,6 +6,8 @@ UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
+# Written by `npm ci` after every install, so it is newer than the lock it installed.
+NODE_SPECS := node_modules/.package-lock.json
 
 .PHONY: run test test-suite install bench clean
 
@@ -23,8 +25,18 @@ test: install
 test-suite: install
 	$(UV) run --frozen pytest
 
-install: $(UV)
+install: $(UV) $(NODE_SPECS)
 	$(UV) sync --frozen --all-packages
+
+# The official AsyncAPI JSON Schemas (npm's @asyncapi/specs, locked in package-lock.json),
+# which the tests check WICC's AsyncAPI document against. Installed again only when the
+# lock changes. Without npm, `make run` still works; the AsyncAPI test then fails, saying why.
+$(NODE_SPECS): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund; \
+	else \
+		echo "warning: npm not found; install Node.js for the AsyncAPI schema test" >&2; \
+	fi
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -34,4 +46,4 @@ bench: install
 	$(UV) run --frozen python -m bench.board_fanout
 
 clean:
-	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache node_modules

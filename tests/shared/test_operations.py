@@ -9,6 +9,8 @@ import pytest
 from tests.support import Wicc
 
 SERVICES = ["capacity", "flow", "escalation"]
+# Versioned routes served without a key: documents that describe no data.
+PUBLIC = {("flow", "/v1/asyncapi.json")}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -34,7 +36,7 @@ async def test_every_documented_operation_has_a_summary_and_problem_responses(
         for path, operations in spec["paths"].items():
             for method, operation in operations.items():
                 assert operation.get("summary"), (service, path, method)
-                if path.startswith("/v1/"):
+                if path.startswith("/v1/") and (service, path) not in PUBLIC:
                     assert "401" in operation["responses"], (service, path, method)
 
 

@@ -8,6 +8,7 @@ from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_ret
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.page import router as board_page_router
 from wicc_flow.board.router import router as board_router
+from wicc_flow.events_doc.router import router as events_doc_router
 from wicc_flow.settings import FlowSettings
 from wicc_flow.state import FlowState
 from wicc_shared.runtime import Runtime
@@ -48,7 +49,7 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         prefix="/flow",
         title="WICC flow",
         description="The live board (snapshot and WebSocket) and API-key administration.",
-        routers=[board_router, board_page_router, admin_router],
+        routers=[board_router, board_page_router, admin_router, events_doc_router],
         settings_type=FlowSettings,
         build_state=_state,
         api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],

@@ -81,6 +81,7 @@ BOARD: dict[str, Any] = {
                 "fresh_until": "2026-11-22T19:00:00Z",
                 "stale": False,
                 "version": 4,
+                "system": "wiltshire",
             }
         ],
         "totals": [
@@ -96,5 +97,68 @@ BOARD: dict[str, Any] = {
                 "oldest_fresh_as_of": "2026-11-22T07:00:00Z",
             }
         ],
+    },
+}
+
+# An excerpt: the served document has every event type and every schema.
+ASYNCAPI: dict[str, Any] = {
+    "asyncapi": "3.0.0",
+    "id": "urn:wicc:events",
+    "info": {
+        "title": "WICC events",
+        "version": "0.1.0",
+        "description": "The events WICC publishes about health and social care capacity ...",
+    },
+    "defaultContentType": "application/json",
+    "servers": {
+        "wicc": {
+            "host": "{host}",
+            "protocol": "wss",
+            "variables": {"host": {"default": "wicc.example.nhs.uk"}},
+        }
+    },
+    "channels": {
+        "board": {
+            "address": "/flow/v1/board/ws",
+            "title": "Live board",
+            "messages": {
+                "snapshot": {"payload": {"$ref": "#/components/schemas/SnapshotFrame"}},
+                "beds.updated": {"name": "beds.updated", "title": "Event frame: beds.updated"},
+            },
+            "servers": [{"$ref": "#/servers/wicc"}],
+        }
+    },
+    "operations": {
+        "board.receive": {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/board"},
+            "messages": [
+                {"$ref": "#/channels/board/messages/snapshot"},
+                {"$ref": "#/channels/board/messages/beds.updated"},
+            ],
+        }
+    },
+    "components": {
+        "messages": {
+            "beds.updated": {
+                "name": "beds.updated",
+                "title": "beds.updated (version 1)",
+                "summary": "A unit's bed figures changed",
+                "contentType": "application/json",
+                "payload": {"$ref": "#/components/schemas/BedsUpdatedEvent"},
+                "correlationId": {"location": "$message.payload#/correlationid"},
+                "x-wicc-version": 1,
+            }
+        },
+        "schemas": {
+            "BedsUpdatedEvent": {
+                "allOf": [{"$ref": "#/components/schemas/Event"}],
+                "properties": {
+                    "type": {"const": "beds.updated"},
+                    "dataschema": {"const": "urn:wicc:event:beds.updated:1"},
+                    "data": {"$ref": "#/components/schemas/BedsUpdated"},
+                },
+            }
+        },
     },
 }

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from wicc_shared.catalogue.base import EventPayload, EventScope, EventType
 from wicc_shared.kernel.reference import CareServiceType
@@ -28,6 +28,11 @@ FIGURES_BY_TYPE: dict[CareServiceType, tuple[str, ...]] = {
 
 def stored_figures(service_type: CareServiceType) -> tuple[str, ...]:
     return FIGURES_BY_TYPE[service_type]
+
+
+def _figure() -> Any:
+    """A figure that is absent from the serialized row when the type does not report it."""
+    return Field(default=None, exclude_if=lambda value: value is None)
 
 
 class CareHomeCategory(StrEnum):
@@ -52,22 +57,23 @@ class CareFigures(BaseModel):
     beds_vacant_accepting: int | None = None
 
 
-class _Category(BaseModel):
-    category: CareHomeCategory | None = Field(description="Care homes only")
-
-
-# The category base comes last: pydantic orders fields from the last base to the first.
-class CareFiguresRow(CareFigures, _Category):
+class CareFiguresRow(BaseModel):
     """One row of a service's figures: a care-home category, or the whole service."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_serializer(mode="wrap")
-    def _own_figures_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A row carries the figures of its service type only: a figure the type does
-        # not report is absent, not null (so sums never invent a zero).
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if k == "category" or v is not None}
+    # A row carries the figures of its service type only: a figure the type does not
+    # report is absent, not null (so sums never invent a zero). Excluding per field,
+    # rather than filtering in a model serializer, keeps the row's JSON Schema exact
+    # in serialization mode (the AsyncAPI document is generated from it).
+    category: CareHomeCategory | None = Field(description="Care homes only")
+    package_starts_per_day: int | None = _figure()
+    spare_hours_per_week: float | None = _figure()
+    slots: int | None = _figure()
+    beds_max: int | None = _figure()
+    beds_occupied: int | None = _figure()
+    beds_vacant_reserved: int | None = _figure()
+    beds_vacant_accepting: int | None = _figure()
 
     def figures(self) -> dict[str, int | float]:
         return {name: v for name in STORED_FIGURES if (v := getattr(self, name)) is not None}

@@ -1,0 +1,83 @@
+"""The board's frames, as models: what a board client receives.
+
+The hub builds its frames as plain JSON for speed; these models describe them for the
+AsyncAPI document (`wicc_flow.board.channel`), and the tests check real frames against
+that document, so a field added to the board without a word here fails them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wicc_shared.catalogue.beds import BedsUpdated
+from wicc_shared.catalogue.care import CareCapacityUpdated, CareHomeCategory
+from wicc_shared.kernel.reference import CareServiceType
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BoardUnit(BedsUpdated):
+    """A unit's latest `beds.updated` payload, with its age when the snapshot was taken."""
+
+    age_seconds: float
+    stale: bool = Field(description="Older than the staleness limit (24 hours by default)")
+
+
+class BoardOrgTotals(_Frame):
+    """One organisation's totals over its units (stale units included, and counted)."""
+
+    org: str
+    open: int
+    escalation_open: int
+    occupied: int
+    available: int
+    closed: int
+    stale_units: int
+    oldest_as_of: datetime | None = Field(description="The stalest unit figure included")
+    occupancy_pct: float | None
+
+
+class BoardCareProvider(CareCapacityUpdated):
+    """A provider's latest `care_capacity.updated` payload, with its age and freshness
+    as judged when the snapshot was taken."""
+
+    age_seconds: float
+    stale: bool
+
+
+class BoardCareTotals(_Frame):
+    """Figures summed per service type (care homes also per category), for the system
+    (`locality` null) and each locality; fresh and stale providers apart."""
+
+    service_type: CareServiceType
+    category: CareHomeCategory | None
+    locality: str | None
+    providers: int
+    fresh_providers: int
+    stale_providers: int
+    fresh: dict[str, float]
+    stale: dict[str, float]
+    oldest_fresh_as_of: datetime | None
+
+
+class BoardCare(_Frame):
+    providers: list[BoardCareProvider]
+    totals: list[BoardCareTotals]
+
+
+class SnapshotFrame(_Frame):
+    """The whole board at `seq`: it replaces the client's picture."""
+
+    kind: Literal["snapshot"]
+    seq: int = Field(ge=0, description="The event log position it reflects; resume with it")
+    generated_at: datetime
+    units: list[BoardUnit] = Field(description="Every unit that has reported, by unit_id")
+    orgs: list[BoardOrgTotals]
+    care: BoardCare | None = Field(
+        default=None, description="Absent until a care provider has reported"
+    )
