@@ -1,13 +1,19 @@
 #!/bin/sh
-# WICC container entrypoint: one image, three services plus a migration mode.
+# WICC container entrypoint: one image, three API services, the worker and a migration mode.
 #
-#   serve (default)           run the API service named by $WICC_SERVICE under uvicorn
-#   capacity|flow|escalation  run that service (overrides $WICC_SERVICE)
+#   serve (default)           run what $WICC_SERVICE names: an API service under uvicorn,
+#                             or the worker when WICC_SERVICE=worker
+#   capacity|flow|escalation  run that API service (overrides $WICC_SERVICE)
+#   worker                    `wicc worker`: the background work of every service (outbox
+#                             relays, event-log consumers, scheduled jobs), with /healthz,
+#                             /readyz and /metrics on $WICC_WORKER_PORT (default 8001)
 #   migrate                   `wicc migrate` (alembic upgrade head) then `wicc load-reference`
 #   anything else             executed as given (e.g. `wicc --help`, `python`)
 #
 # Every service serves its own URL prefix (/capacity, /flow, /escalation), so the
-# gateway / ingress routes by prefix without rewriting the path.
+# gateway / ingress routes by prefix without rewriting the path. API containers run only
+# request handling (and flow's board hub): their modules build API-only apps, and all
+# background work is the worker's, so adding API replicas never multiplies it.
 set -eu
 
 # Map a service name to the ASGI application uvicorn must load.
@@ -22,8 +28,11 @@ asgi_app() {
 
 serve() {
     service="${WICC_SERVICE:-}"
+    if [ "$service" = "worker" ]; then
+        run_worker "$@"
+    fi
     if ! app="$(asgi_app "$service")"; then
-        echo "entrypoint: WICC_SERVICE must be one of capacity, flow, escalation (got '${service}')" >&2
+        echo "entrypoint: WICC_SERVICE must be one of capacity, flow, escalation, worker (got '${service}')" >&2
         exit 64
     fi
     # --proxy-headers trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS. The containers are
@@ -44,6 +53,14 @@ serve() {
         "$@"
 }
 
+run_worker() {
+    # The settings default to loopback (right for `wicc run` on a laptop); in a container
+    # the orchestrator's probes and Prometheus reach the worker from outside it.
+    WICC_HOST="${WICC_HOST:-0.0.0.0}"
+    export WICC_HOST
+    exec wicc worker "$@"
+}
+
 command="${1:-serve}"
 if [ "$#" -gt 0 ]; then shift; fi
 
@@ -55,6 +72,11 @@ case "$command" in
         WICC_SERVICE="$command"
         export WICC_SERVICE
         serve "$@"
+        ;;
+    worker)
+        WICC_SERVICE=worker
+        export WICC_SERVICE
+        run_worker "$@"
         ;;
     migrate)
         wicc migrate
