@@ -19,6 +19,9 @@ _DESCRIPTIONS = {
     503: "A dependency is unavailable",
 }
 
+# An operation's own body limit (the request guard's default is WICC_MAX_BODY_BYTES).
+MAX_BODY_EXTENSION = "x-max-body-bytes"
+
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status"],
@@ -54,6 +57,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def body_limit(max_bytes: int) -> dict[str, Any]:
+    """`openapi_extra` giving an operation a body limit of its own."""
+    return {MAX_BODY_EXTENSION: max_bytes}
 
 
 def json_example(example: Any, description: str | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.idempotency import IdempotencyDep, Outcome
-from wicc_shared.openapi import json_example, problem_responses
+from wicc_shared.openapi import body_limit, json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 from wicc_shared.timestamps import ClientDate
 
@@ -102,7 +102,8 @@ async def submit_sitrep(
         "whole file (422)." + _REPLAY_NOTE
     ),
     responses=_bulk_problems(),
-    openapi_extra={
+    openapi_extra=body_limit(csv_import.MAX_BYTES)
+    | {
         "requestBody": {
             "required": True,
             "content": {
