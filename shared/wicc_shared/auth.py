@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -147,6 +149,16 @@ async def current_principal(conn: HTTPConnection) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def needs_key(route: APIRoute) -> bool:
+    """True when the route depends on the key's principal (directly or through
+    another dependency such as `AdminDep`)."""
+    return _depends_on_key(route.dependant)
+
+
+def _depends_on_key(dependant: Dependant) -> bool:
+    return any(d.call is current_principal or _depends_on_key(d) for d in dependant.dependencies)
 
 
 def ensure_can_write(principal: Principal, org: Organisation) -> None:

@@ -27,13 +27,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wicc_shared.auth import current_principal, principal_of
+from wicc_shared.auth import needs_key, principal_of
 from wicc_shared.errors import (
     NULL_CHARACTER,
     SURROGATE_CHARACTER,
@@ -123,12 +122,7 @@ async def _authenticate(conn: HTTPConnection) -> Any:
 
 
 def _needs_key(info: RouteInfo) -> bool:
-    route = info.route
-    return isinstance(route, APIRoute) and _depends_on_key(route.dependant)
-
-
-def _depends_on_key(dependant: Dependant) -> bool:
-    return any(d.call is current_principal or _depends_on_key(d) for d in dependant.dependencies)
+    return isinstance(info.route, APIRoute) and needs_key(info.route)
 
 
 def _one_pattern(routes: list[RouteInfo]) -> re.Pattern[str]:
