@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test test-suite install bench clean
+.PHONY: run test test-suite fuzz install bench clean
 
 run: install
 	$(UV) run --frozen wicc run
@@ -21,6 +21,12 @@ test: install
 # The pytest suite alone (set TEST_DATABASE_URL / TEST_REDIS_URL to use other servers).
 test-suite: install
 	$(UV) run --frozen pytest
+
+# The API fuzzer (tests/fuzz) at length, with fresh random cases, for use before a
+# release; `make test` runs it with a few fixed examples per operation.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	WICC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run --frozen pytest tests/fuzz
 
 install: $(UV)
 	$(UV) sync --frozen --all-packages
