@@ -114,11 +114,18 @@ async def _authenticate(conn: HTTPConnection) -> Any:
     try:
         return await principal_of(conn)
     except (OSError, OperationalError, InterfaceError) as exc:
-        raise ServiceUnavailable("Cannot check the API key now; retry shortly.") from exc
+        raise _unavailable() from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise ServiceUnavailable("Cannot check the API key now; retry shortly.") from exc
+            raise _unavailable() from exc
         raise
+
+
+def _unavailable() -> ServiceUnavailable:
+    # As every other 503 for the database: nothing was done, retrying is safe.
+    exc = ServiceUnavailable("Cannot check the API key now; nothing was changed. Retry shortly.")
+    exc.headers = {"Retry-After": "5"}
+    return exc
 
 
 def _needs_key(info: RouteInfo) -> bool:
