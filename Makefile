@@ -9,7 +9,7 @@ export UV_PYTHON := $(PYTHON)
 # Written by `npm ci` after every install, so it is newer than the lock it installed.
 NODE_SPECS := node_modules/.package-lock.json
 
-.PHONY: run test test-suite install bench clean
+.PHONY: run test test-suite fuzz install bench clean
 
 run: install
 	$(UV) run --frozen wicc run
@@ -24,6 +24,12 @@ test: install
 # The pytest suite alone (set TEST_DATABASE_URL / TEST_REDIS_URL to use other servers).
 test-suite: install
 	$(UV) run --frozen pytest
+
+# The API fuzzer (tests/fuzz) at length, with fresh random cases, for use before a
+# release; `make test` runs it with a few fixed examples per operation.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	WICC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run --frozen pytest tests/fuzz
 
 install: $(UV) $(NODE_SPECS)
 	$(UV) sync --frozen --all-packages

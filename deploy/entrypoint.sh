@@ -39,12 +39,15 @@ serve() {
     # reachable only through the gateway / ingress, so trust the private network by default.
     # Keep-alive is longer than the proxies' upstream idle timeout to avoid 502s on reuse.
     # WebSockets as `wicc run` serves them: the board writes each pre-encoded frame
-    # straight to every socket, which per-message compression would rule out.
+    # straight to every socket, which per-message compression would rule out, and
+    # ignores what clients send, so their messages are capped at 4 KiB
+    # (MAX_CLIENT_MESSAGE_BYTES in wicc_flow/board/frame_sink.py).
     exec uvicorn "$app" \
         --host 0.0.0.0 \
         --port "${PORT:-8000}" \
         --ws wicc_flow.board.uvicorn_frame_sink:FrameSinkWebSocketProtocol \
         --ws-per-message-deflate false \
+        --ws-max-size 4096 \
         --proxy-headers \
         --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
         --no-server-header \

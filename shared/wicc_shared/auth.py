@@ -11,15 +11,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from starlette.requests import HTTPConnection
 
 from wicc_shared import key_cache
-from wicc_shared.deps import SessionDep
 from wicc_shared.errors import Forbidden, Unauthorized
 from wicc_shared.kernel.models import ApiKey, Organisation
+from wicc_shared.refusals import PRINCIPAL_SCOPE_KEY
 from wicc_shared.runtime import runtime_of
 
 TOKEN_PREFIX = "wicc_"  # noqa: S105 (a prefix, not a secret)
@@ -61,6 +63,9 @@ class Principal:
         return self.system_code is not None and self.system_code == org.system_code
 
 
+BOOTSTRAP_ADMIN = Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.admin)
+
+
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
@@ -81,7 +86,7 @@ async def authenticate(
     now: key_cache.Clock = time.monotonic,
 ) -> Principal | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.admin)
+        return BOOTSTRAP_ADMIN
     token_hash = hash_token(token)
     remembered = key_cache.recall(session, token_hash, now)
     if remembered is not None:
@@ -118,11 +123,42 @@ async def principal_for(conn: HTTPConnection, session: AsyncSession) -> Principa
     return principal
 
 
-async def _current_principal(conn: HTTPConnection, session: SessionDep) -> Principal:
-    return await principal_for(conn, session)
+async def principal_of(conn: HTTPConnection) -> Principal:
+    """As `principal_for`, opening a session only when the key is neither the bootstrap
+    token nor remembered (opening one costs more than the rest of this)."""
+    runtime = runtime_of(conn)
+    token = token_from(conn)
+    if token:
+        admin = runtime.settings.admin_token
+        if admin and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
+            return BOOTSTRAP_ADMIN
+        remembered = key_cache.recall_in(runtime.engine.sync_engine, hash_token(token))
+        if remembered is not None:
+            return remembered
+    async with runtime.sessions() as session:
+        return await principal_for(conn, session)
 
 
-PrincipalDep = Annotated[Principal, Depends(_current_principal)]
+async def current_principal(conn: HTTPConnection) -> Principal:
+    """The key's principal: the request guard (wicc_shared.guard) authenticated it before
+    the body was read; otherwise (a WebSocket, an app without the guard) it is looked up."""
+    principal = conn.scope.get(PRINCIPAL_SCOPE_KEY)
+    if isinstance(principal, Principal):
+        return principal
+    return await principal_of(conn)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def needs_key(route: APIRoute) -> bool:
+    """True when the route depends on the key's principal (directly or through
+    another dependency such as `AdminDep`)."""
+    return _depends_on_key(route.dependant)
+
+
+def _depends_on_key(dependant: Dependant) -> bool:
+    return any(d.call is current_principal or _depends_on_key(d) for d in dependant.dependencies)
 
 
 def ensure_can_write(principal: Principal, org: Organisation) -> None:

@@ -18,10 +18,15 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
+from wicc_shared import refusals
 from wicc_shared.logging import correlation_id
+from wicc_shared.routes import allowed_methods, table_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:wicc:problem:"
+# Codes of characters PostgreSQL cannot store in text (wicc_shared.guard, CSV cells).
+NULL_CHARACTER = "null_character"
+SURROGATE_CHARACTER = "surrogate_character"
 logger = logging.getLogger(__name__)
 
 
@@ -88,6 +93,10 @@ class ValidationFailed(WiccError):
         self.errors = list(errors)
 
 
+class PayloadTooLarge(WiccError):
+    status, slug, title = 413, "payload-too-large", "The request is too large"
+
+
 class ServiceUnavailable(WiccError):
     status, slug, title = 503, "unavailable", "A dependency is unavailable"
 
@@ -139,6 +148,8 @@ def field_errors_from_pydantic(exc: RequestValidationError) -> list[FieldError]:
 
 
 def problem_for(conn: HTTPConnection, exc: WiccError) -> JSONResponse:
+    if isinstance(exc, Unauthorized | Forbidden):
+        refusals.record(conn, exc.status, exc.detail)
     errors = exc.errors if isinstance(exc, ValidationFailed) else ()
     return problem_response(
         conn,
@@ -177,12 +188,18 @@ _HTTP_SLUGS = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    413: "payload-too-large",
     415: "unsupported-media-type",
 }
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if _unparseable_body(exc):
+        return _invalid_body(request, exc.__cause__)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and isinstance(request.app, FastAPI):
+        headers["Allow"] = ", ".join(allowed_methods(table_of(request.app), request.scope))
     slug = _HTTP_SLUGS.get(exc.status_code, f"http-{exc.status_code}")
     return problem_response(
         request,
@@ -190,8 +207,27 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         slug=slug,
         title=str(exc.detail),
         detail=str(exc.detail),
-        headers=dict(exc.headers or {}) or None,
+        headers=headers or None,
     )
+
+
+# What FastAPI's JSON parsing raises, beside a syntax error, and answers with an
+# undocumented 400: a body in UTF-16 or -32 that does not decode, nesting deeper than
+# the recursion limit, an integer of more than 4,300 digits.
+_UNPARSEABLE = (UnicodeDecodeError, RecursionError, ValueError)
+
+
+def _unparseable_body(exc: StarletteHTTPException) -> bool:
+    return exc.status_code == 400 and isinstance(exc.__cause__, _UNPARSEABLE)
+
+
+def _invalid_body(request: Request, cause: BaseException | None) -> JSONResponse:
+    reason = {
+        UnicodeDecodeError: "the body is not UTF-8 JSON",
+        RecursionError: "the JSON is nested too deeply",
+    }.get(type(cause), "the JSON holds a value out of range (e.g. an integer too long)")
+    error = FieldError("body", reason, location="body", code="json_invalid")
+    return problem_for(request, ValidationFailed([error]))
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -47,7 +47,12 @@ def _cache(session: AsyncSession) -> dict[str, _Entry]:
 
 def recall(session: AsyncSession, token_hash: str, now: Clock = time.monotonic) -> Principal | None:
     """The principal remembered for this token, while fresh."""
-    entry = _cache(session).get(token_hash)
+    return recall_in(session.sync_session.get_bind(), token_hash, now)  # type: ignore[arg-type]
+
+
+def recall_in(engine: Engine, token_hash: str, now: Clock = time.monotonic) -> Principal | None:
+    """As `recall`, for a caller without a session (opening one costs more than this)."""
+    entry = _CACHES.get(engine, {}).get(token_hash)
     return entry.principal if entry is not None and entry.expires > now() else None
 
 

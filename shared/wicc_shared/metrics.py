@@ -10,6 +10,10 @@ HTTP_REQUESTS = Histogram(
     ["service", "method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+# Requests refused with 401 or 403, by route template (also logged: wicc.security).
+REFUSALS = Counter(
+    "wicc_refusals_total", "Requests refused (401, 403)", ["service", "status", "route"]
+)
 EVENTS_PUBLISHED = Counter("wicc_events_published_total", "Outbox rows published", ["schema"])
 OUTBOX_ERRORS = Counter("wicc_outbox_publish_errors_total", "Failed relay attempts", ["schema"])
 EVENTS_CONSUMED = Counter(

@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 500
+# Far beyond any list WICC keeps (narrow histories with `from`/`to` instead), and far
+# below PostgreSQL's bigint, which an offset of 2^63 overflowed into a 500.
+MAX_OFFSET = 1_000_000
 
 
 class PageParams(BaseModel):
@@ -20,7 +23,7 @@ class PageParams(BaseModel):
 
 async def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -23,7 +23,8 @@ from wicc_shared.deps import RuntimeDep
 from wicc_shared.docs_assets import install_offline_docs
 from wicc_shared.errors import install_error_handlers
 from wicc_shared.events.outbox import Outbox
-from wicc_shared.openapi import json_example, keep_null_examples
+from wicc_shared.guard import RequestGuard
+from wicc_shared.openapi import document_problems, json_example, keep_null_examples
 from wicc_shared.runtime import Runtime
 from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.settings import WiccSettings
@@ -74,7 +75,10 @@ def build_service_app(spec: ServiceSpec[Any, Any], *, api: bool = True) -> FastA
     if api:
         for router in spec.routers:
             app.include_router(router)
+    # Outermost of the app's own layers, so that no route reads a body before it.
+    app.add_middleware(RequestGuard, service=app)
     keep_null_examples(app)
+    document_problems(app)
     return app
 
 

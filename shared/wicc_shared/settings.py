@@ -55,6 +55,9 @@ class WiccSettings(BaseSettings):
     stream_maxlen: int = Field(default=1_000_000, ge=1_000)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     max_clock_skew_seconds: int = Field(default=120, ge=0)
+    # The body limit of every operation without one of its own (the CSV upload has its
+    # own); the gateway and ingress allow 10 MiB in all.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
     care_freshness_hours: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_CARE_FRESHNESS_HOURS)
     )

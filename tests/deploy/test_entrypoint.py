@@ -49,6 +49,8 @@ def test_entrypoint_serves_the_configured_service(tmp_path: Path, service: str) 
     # Served as `wicc run` serves: the board's frames go straight to each socket.
     assert options.get("--ws") == UVICORN_WEBSOCKET_OPTIONS["ws"] == PROTOCOL_PATH
     assert options.get("--ws-per-message-deflate") == "false"
+    # Clients' messages capped as `wicc run` caps them (the board ignores them).
+    assert options.get("--ws-max-size") == str(UVICORN_WEBSOCKET_OPTIONS["ws_max_size"])
 
 
 def test_entrypoint_service_argument_overrides_environment(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ async def test_every_documented_operation_has_a_summary_and_problem_responses(
 
 
 async def test_unknown_route_is_problem_json(wicc: Wicc) -> None:
-    response = await wicc.client.get("/capacity/v1/nothing-here")
+    # With a key: without one, every path of a service but its public ones is a 401.
+    response = await wicc.client.get("/capacity/v1/nothing-here", headers=wicc.auth())
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "urn:wicc:problem:not-found"
@@ -49,7 +50,7 @@ async def test_unknown_route_is_problem_json(wicc: Wicc) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/nowhere", "/capacityx/healthz", "/flow"])
 async def test_a_path_outside_every_service_is_problem_json(wicc: Wicc, path: str) -> None:
-    response = await wicc.client.get(path)
+    response = await wicc.client.get(path, headers=wicc.auth())
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["x-request-id"]

@@ -351,6 +351,21 @@ BED_STATUS: dict[str, Any] = {
     "beds_by_status": {"C": 0, "H": 1, "I": 1, "K": 0, "O": 24, "U": 2},
 }
 
+BED_RETIRED: dict[str, Any] = {
+    "retired": "B12",
+    "unit": {
+        **BED_STATUS["unit"],
+        "core_open": 25,
+        "open": 26,
+        "occupied": 24,
+        "occupancy_pct": 92.3,
+        "reported_by": "bootstrap-admin",
+        "version": 42,
+    },
+    "beds_by_status": {"C": 0, "H": 1, "I": 1, "K": 0, "O": 23, "U": 2},
+}
+BED_LEVEL_ENDED: dict[str, Any] = {"unit_id": "RNZ-MED-A", "retired": ["B11", "B12", "B14"]}
+
 BED_HISTORY_ENTRY: dict[str, Any] = {
     "unit_id": "RNZ-AMU",
     "core_open": 28,

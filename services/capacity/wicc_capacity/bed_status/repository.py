@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -48,3 +48,21 @@ async def list_bed_statuses(
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.execute(query.order_by(col(BedStatus.bed_id)).limit(limit).offset(offset))
     return list(rows.scalars().all()), int(total)
+
+
+async def delete_beds(
+    session: AsyncSession, unit_id: str, bed_id: str | None = None
+) -> list[tuple[str, str, bool]]:
+    """Remove the unit's bed `bed_id` (every bed when None); the removed beds'
+    (bed_id, status, escalation), by bed_id.
+
+    Their times are not read back: a bed recorded with an implausible `as_of` before
+    client times were checked cannot be read as an aware datetime."""
+    table = BedStatus.__table__  # type: ignore[attr-defined]
+    statement = delete(table).where(table.c.unit_id == unit_id)
+    if bed_id is not None:
+        statement = statement.where(table.c.bed_id == bed_id)
+    rows = await session.execute(
+        statement.returning(table.c.bed_id, table.c.status, table.c.escalation)
+    )
+    return sorted((r.bed_id, r.status, r.escalation) for r in rows)

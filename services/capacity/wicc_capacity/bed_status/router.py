@@ -12,12 +12,14 @@ from wicc_capacity.bed_status import service
 from wicc_capacity.bed_status.schemas import (
     BED_ID_MAX,
     BED_ID_PATTERN,
+    BedLevelEnded,
     BedRead,
+    BedRetired,
     BedStatusRead,
     BedStatusUpdate,
 )
 from wicc_capacity.state import CapacityStateDep
-from wicc_shared.auth import PrincipalDep
+from wicc_shared.auth import AdminDep, PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.openapi import json_example, page_example, problem_responses
@@ -79,3 +81,40 @@ async def list_bed_status(
     unit_id: str, session: SessionDep, _principal: PrincipalDep, clock: ClockDep, page: PageDep
 ) -> Page[BedRead]:
     return await service.list_beds(session, unit_id, page, clock())
+
+
+@router.delete(
+    "/{unit_id}/bed-status/{bed_id}",
+    response_model=BedRetired,
+    summary="Retire a bed (admin): remove it and recount its unit",
+    description=(
+        "For a bed that no longer exists, or whose status was recorded wrongly. The bed's "
+        "row is removed and the unit's figures are recounted from its other beds, as of now "
+        "(never older than the recorded figure), with a new version and a `beds.updated` "
+        "event, under the same unit lock as bed-status writes. The bed's last state is kept "
+        "in the audit log (`bed.retired`). Reporting the bed again makes it a new bed."
+    ),
+    responses=problem_responses(401, 403, 404, 422) | {200: json_example(examples.BED_RETIRED)},
+)
+async def retire_bed(
+    unit_id: str, bed_id: BedIdPath, session: SessionDep, admin: AdminDep, clock: ClockDep
+) -> BedRetired:
+    return await service.retire_bed(session, admin, unit_id, bed_id, now=clock())
+
+
+@router.delete(
+    "/{unit_id}/bed-status",
+    response_model=BedLevelEnded,
+    summary="Turn a bed-level unit back into a count-level one (admin)",
+    description=(
+        "Removes every bed row of the unit, so that `PUT /units/{unit_id}/beds` is accepted "
+        "again. The unit keeps its current figure (as its beds last counted it) until its "
+        "first count report, which must have a newer `as_of`; meanwhile the figure ages and "
+        "turns stale as any other. The removed beds are kept in the audit log "
+        "(`unit.bed_level_ended`). A unit without beds is left as it is (200, nothing "
+        "removed)."
+    ),
+    responses=problem_responses(401, 403, 404) | {200: json_example(examples.BED_LEVEL_ENDED)},
+)
+async def end_bed_level(unit_id: str, session: SessionDep, admin: AdminDep) -> BedLevelEnded:
+    return await service.end_bed_level(session, admin, unit_id)

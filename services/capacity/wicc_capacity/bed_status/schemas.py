@@ -59,3 +59,18 @@ class BedStatusRead(BaseModel):
     beds_by_status: dict[str, int] = Field(
         description="The unit's beds by HL7 status code (the detail behind the unit figures)"
     )
+
+
+class BedRetired(BaseModel):
+    """A bed taken out of bed-level reporting, and its unit recounted without it."""
+
+    retired: str = Field(description="The bed_id removed")
+    unit: BedStateRead = Field(description="The unit's figures recounted from its other beds")
+    beds_by_status: dict[str, int] = Field(description="The unit's remaining beds by status")
+
+
+class BedLevelEnded(BaseModel):
+    """A unit turned back into a count-level unit: its bed rows are gone."""
+
+    unit_id: str
+    retired: list[str] = Field(description="The bed_ids removed (empty if it had none)")

@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wicc_capacity.bed_status import events, repository
 from wicc_capacity.bed_status.counting import by_status, unit_figures
 from wicc_capacity.bed_status.models import BedStatus
-from wicc_capacity.bed_status.schemas import BedRead, BedStatusRead, BedStatusUpdate
+from wicc_capacity.bed_status.schemas import (
+    BedLevelEnded,
+    BedRead,
+    BedRetired,
+    BedStatusRead,
+    BedStatusUpdate,
+)
 from wicc_capacity.beds import repository as beds_repository
 from wicc_capacity.beds.schemas import BedStateRead
 from wicc_capacity.beds.service import record_figures, to_read, unit_or_404
@@ -24,7 +30,7 @@ from wicc_capacity.tables import OUTBOX
 from wicc_shared import audited_write
 from wicc_shared.auth import Principal, ensure_can_write
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BedStatusCode
-from wicc_shared.errors import StaleUpdate, ValidationFailed
+from wicc_shared.errors import NotFound, StaleUpdate, ValidationFailed
 from wicc_shared.kernel.models import Organisation
 from wicc_shared.pagination import Page, PageParams
 from wicc_shared.rules.staleness import age_seconds
@@ -96,6 +102,67 @@ async def _record_bed(
     await audited_write.record(
         session, principal, change, audited_write.announce(OUTBOX, BED_STATUS_UPDATED, payload)
     )
+
+
+async def retire_bed(
+    session: AsyncSession, admin: Principal, unit_id: str, bed_id: str, *, now: datetime
+) -> BedRetired:
+    """Remove one bed (an admin's correction) and recount its unit without it, under the
+    unit's lock, as a bed-status write would."""
+    place = await unit_or_404(session, unit_id)
+    state = await beds_repository.lock_bed_state(session, unit_id)
+    removed = await repository.delete_beds(session, unit_id, bed_id)
+    if not removed:
+        raise NotFound(f"Unit {unit_id!r} has no bed {bed_id!r}.")
+    await audited_write.record(
+        session, admin, _retirement(place[2], unit_id, removed, whole_unit=False)
+    )
+    counts, _newest = await repository.bed_status_counts(session, unit_id)
+    # The recount is true from now; never older than the recorded figure, which
+    # readers would otherwise keep as the newer one.
+    as_of = now if _unreadable_or_older(state.as_of, now) else state.as_of
+    assert as_of is not None
+    unit_read = await record_figures(
+        session,
+        admin,
+        state,
+        place,
+        unit_figures(counts, admin.key_id),
+        as_of=as_of,
+        now=now,
+    )
+    return BedRetired(retired=bed_id, unit=unit_read, beds_by_status=by_status(counts))
+
+
+async def end_bed_level(session: AsyncSession, admin: Principal, unit_id: str) -> BedLevelEnded:
+    """Remove every bed of the unit, so that it reports counts again.
+
+    The unit keeps its current figure (counted from its beds when they were last
+    reported) until its first unit-level report, which must be newer; the figure ages
+    and turns stale like any other. Recounting zero beds would instead show the unit
+    empty, as of now, on every board."""
+    place = await unit_or_404(session, unit_id)
+    await beds_repository.lock_bed_state(session, unit_id)
+    removed = await repository.delete_beds(session, unit_id)
+    if removed:
+        change = _retirement(place[2], unit_id, removed, whole_unit=True)
+        await audited_write.record(session, admin, change)
+    return BedLevelEnded(unit_id=unit_id, retired=[bed for bed, _status, _esc in removed])
+
+
+def _retirement(
+    org: Organisation, unit_id: str, removed: list[tuple[str, str, bool]], *, whole_unit: bool
+) -> audited_write.Change:
+    before = {"beds": [{"bed_id": b, "status": s, "escalation": e} for b, s, e in removed]}
+    if whole_unit:
+        return audited_write.Change("unit.bed_level_ended", "unit", unit_id, org.ods, before, None)
+    entity = f"{unit_id}/{removed[0][0]}"
+    return audited_write.Change("bed.retired", "bed", entity, org.ods, before, None)
+
+
+def _unreadable_or_older(as_of: datetime | None, now: datetime) -> bool:
+    # A time stored as -infinity before client times were checked reads back naive.
+    return as_of is None or as_of.tzinfo is None or as_of < now
 
 
 async def list_beds(

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from wicc_capacity import examples
 from wicc_capacity.care import service
@@ -24,6 +23,7 @@ from wicc_shared.kernel.reference import CareServiceType
 from wicc_shared.openapi import json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
 from wicc_shared.runtime import Runtime
+from wicc_shared.timestamps import ClientTime
 
 router = APIRouter(prefix="/v1", tags=["care capacity"])
 
@@ -96,10 +96,10 @@ async def get_capacity_history(
     page: PageDep,
     service_type: ServiceQuery = None,
     since: Annotated[
-        AwareDatetime | None, Query(alias="from", description="Earliest as_of (inclusive)")
+        ClientTime | None, Query(alias="from", description="Earliest as_of (inclusive)")
     ] = None,
     until: Annotated[
-        AwareDatetime | None, Query(alias="to", description="Latest as_of (inclusive)")
+        ClientTime | None, Query(alias="to", description="Latest as_of (inclusive)")
     ] = None,
 ) -> Page[CareHistoryEntry]:
     return await service.provider_history(

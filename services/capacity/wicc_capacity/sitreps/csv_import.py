@@ -37,7 +37,14 @@ from wicc_capacity.sitreps.schemas import (
 )
 from wicc_shared.auth import Principal
 from wicc_shared.catalogue.sitreps import AreaFigures, EdFigures
-from wicc_shared.errors import TYPE_PREFIX, FieldError, ValidationFailed, WiccError
+from wicc_shared.errors import (
+    NULL_CHARACTER,
+    TYPE_PREFIX,
+    FieldError,
+    PayloadTooLarge,
+    ValidationFailed,
+    WiccError,
+)
 from wicc_shared.kernel.reference import BedArea
 
 MEDIA_TYPE = "text/csv"
@@ -58,10 +65,6 @@ EXAMPLE = (
     "RNZ,2026-11-23,180,172,6,6,12,10,70,38,17,0,31\n"
     "RN3,2026-11-23,210,205,10,9,14,13,95,51,24,4,40\n"
 )
-
-
-class PayloadTooLarge(WiccError):
-    status, slug, title = 413, "payload-too-large", "The request is too large"
 
 
 class UnsupportedMediaType(WiccError):
@@ -233,6 +236,8 @@ async def _import_row(
 ) -> BulkAccepted | BulkRejected:
     if "(extra)" in row.cells:
         return _rejected(row, ValidationFailed([_extra_cells(row)]))
+    if nul := [column for column, cell in row.cells.items() if "\x00" in cell]:
+        return _rejected(row, ValidationFailed([_nul_cell(column) for column in nul]))
     try:
         submission = SitrepSubmission.model_validate(row.body())
     except ValidationError as exc:
@@ -255,6 +260,11 @@ async def _import_row(
 
 def _extra_cells(row: CsvRow) -> FieldError:
     return FieldError("(extra)", "the row has more cells than the header", code="extra_cells")
+
+
+def _nul_cell(column: str) -> FieldError:
+    # PostgreSQL refuses NUL in text: the cell is named here instead of failing later.
+    return FieldError(column, "contains a NUL character", code=NULL_CHARACTER)
 
 
 def _field_errors(exc: ValidationError) -> list[FieldError]:

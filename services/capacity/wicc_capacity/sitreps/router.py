@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,8 +22,9 @@ from wicc_shared.auth import PrincipalDep
 from wicc_shared.clock import ClockDep
 from wicc_shared.deps import SessionDep
 from wicc_shared.idempotency import IdempotencyDep, Outcome
-from wicc_shared.openapi import json_example, problem_responses
+from wicc_shared.openapi import body_limit, json_example, problem_responses
 from wicc_shared.pagination import Page, PageDep
+from wicc_shared.timestamps import ClientDate
 
 router = APIRouter(prefix="/v1/sitreps", tags=["sitreps"])
 
@@ -102,7 +102,8 @@ async def submit_sitrep(
         "whole file (422)." + _REPLAY_NOTE
     ),
     responses=_bulk_problems(),
-    openapi_extra={
+    openapi_extra=body_limit(csv_import.MAX_BYTES)
+    | {
         "requestBody": {
             "required": True,
             "content": {
@@ -153,7 +154,7 @@ async def sitrep_status(
     page: PageDep,
     system: Annotated[str, Query(description="Care system code", examples=["wiltshire"])],
     date: Annotated[
-        dt.date | None, Query(description="Sitrep date; default today in the system's zone")
+        ClientDate | None, Query(description="Sitrep date; default today in the system's zone")
     ] = None,
     status: Annotated[ReportingStatus | None, Query(description="Only this status")] = None,
 ) -> SitrepStatusPage:
@@ -167,7 +168,7 @@ async def sitrep_status(
     responses=problem_responses(401, 404, 422) | {200: json_example(examples.SITREP)},
 )
 async def get_sitrep(
-    org: str, date: dt.date, session: SessionDep, _principal: PrincipalDep
+    org: str, date: ClientDate, session: SessionDep, _principal: PrincipalDep
 ) -> SitrepRead:
     return await service.get_current(session, org, date)
 
@@ -188,7 +189,7 @@ async def get_sitrep(
 )
 async def amend_sitrep(
     org: str,
-    date: dt.date,
+    date: ClientDate,
     body: SitrepAmendment,
     session: SessionDep,
     principal: PrincipalDep,
@@ -212,6 +213,6 @@ async def amend_sitrep(
     responses=problem_responses(401, 404, 422) | {200: json_example(examples.SITREP_VERSIONS)},
 )
 async def sitrep_versions(
-    org: str, date: dt.date, session: SessionDep, _principal: PrincipalDep, page: PageDep
+    org: str, date: ClientDate, session: SessionDep, _principal: PrincipalDep, page: PageDep
 ) -> Page[SitrepVersionRead]:
     return await service.list_versions(session, org, date, page)

@@ -13,6 +13,7 @@ from wicc_shared.catalogue.sitreps import SitrepFiguresData, SitrepTotals
 from wicc_shared.errors import FieldError
 from wicc_shared.kernel.reference import BedArea
 from wicc_shared.pagination import Page
+from wicc_shared.timestamps import ClientDate
 
 SITREPS_PATH = "/capacity/v1/sitreps"
 AMENDMENT_WINDOW_DAYS = 14
@@ -121,7 +122,7 @@ class SitrepSubmission(SitrepFigures):
     )
 
     org: str = Field(max_length=20, description="ODS code of the reporting organisation")
-    date: dt.date = Field(description="The sitrep date (a Europe/London calendar day)")
+    date: ClientDate = Field(description="The sitrep date (a Europe/London calendar day)")
 
     def date_problems(self, today: dt.date) -> list[FieldError]:
         """`today` is the calendar day in the organisation's care-system time zone."""

@@ -29,17 +29,24 @@ FRAME_SINK = "wicc.websocket.frame_sink"
 # uvicorn's `ws` option (and `uvicorn --ws ...` in the container entrypoint). A string,
 # so that the private module behind it is imported by uvicorn, and only when it serves.
 PROTOCOL_PATH = "wicc_flow.board.uvicorn_frame_sink:FrameSinkWebSocketProtocol"
+# The largest message a board client may send. The board ignores what clients send,
+# so this only bounds what the server would buffer for them (uvicorn's default, 16 MiB
+# per connection, let four viewers add 138 MB); a larger frame closes the connection
+# with 1009 as soon as its header arrives. Pings and pongs are far smaller.
+MAX_CLIENT_MESSAGE_BYTES = 4096
 # How every WICC process runs uvicorn's WebSockets. No per-message compression: it
 # would deflate every frame once per client, where the board encodes it once for all.
 UVICORN_WEBSOCKET_OPTIONS: dict[str, object] = {
     "ws": PROTOCOL_PATH,
     "ws_per_message_deflate": False,
+    "ws_max_size": MAX_CLIENT_MESSAGE_BYTES,
 }
 # uvicorn's own choice of protocol, for when ours cannot be loaded: boards are then
 # served through plain ASGI sends, slower with many boards but correct.
 UVICORN_FALLBACK_OPTIONS: dict[str, object] = {
     "ws": "auto",
     "ws_per_message_deflate": False,
+    "ws_max_size": MAX_CLIENT_MESSAGE_BYTES,
 }
 
 
