@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from wicc_shared.admission import AdmissionControl
 from wicc_shared.background import BackgroundWork, start_background, stop_background
 from wicc_shared.errors import install_error_handlers
 from wicc_shared.middleware import CorrelationMiddleware
@@ -68,7 +69,7 @@ def create_process_app(
 
     unmatched = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(unmatched)
-    return ProcessApp(mounted, lifespan, unmatched)
+    return ProcessApp(mounted, lifespan, unmatched, max_in_flight=settings.max_in_flight)
 
 
 async def _start_service(
@@ -107,11 +108,14 @@ class ProcessApp:
         services: Sequence[tuple[str, FastAPI]],
         lifespan: Callable[[ProcessApp], contextlib.AbstractAsyncContextManager[None]],
         unmatched: ASGIApp,
+        *,
+        max_in_flight: int,
     ) -> None:
         self.services = list(services)
         self._lifespan = lifespan
         self._unmatched = unmatched
-        self._app = CorrelationMiddleware(self._route)
+        self.admission = AdmissionControl(self._route, limit=max_in_flight)
+        self._app = CorrelationMiddleware(self.admission)
         self._runtime: Runtime | None = None
         self._states: list[object] = []
 

@@ -45,6 +45,10 @@ class WiccSettings(BaseSettings):
     # Sized for a burst of writes (the sitrep deadline): see docs/configuration.md.
     db_pool_size: int = Field(default=36, ge=1, le=500)
     db_max_overflow: int = Field(default=4, ge=0, le=500)
+    # Requests one process serves at once; more are refused with 503 and Retry-After
+    # rather than queued (wicc_shared/admission.py). About the database pool: beyond it a
+    # request would only wait for a connection.
+    max_in_flight: int = Field(default=48, ge=1, le=10_000)
     data_dir: Path = Path(".wicc")
     admin_token: SecretStr | None = None
     system_file: Path = Path("reference/wiltshire.yaml")

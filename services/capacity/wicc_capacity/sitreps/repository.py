@@ -45,7 +45,7 @@ from wicc_shared.kernel.reference_cache import cached_reference
 SITREP_SOURCE = "sitrep"
 # Two-int4 advisory locks have a key space of their own; this namespace keeps the
 # per-organisation sitrep locks apart from every other two-int4 lock.
-_ORG_LOCK_NAMESPACE = zlib.crc32(b"wicc-sitrep-org") - 2**31
+ORG_LOCK_NAMESPACE = zlib.crc32(b"wicc-sitrep-org") - 2**31
 
 _SITREP: Table = Sitrep.__table__  # type: ignore[attr-defined]
 _VERSION: Table = SitrepVersion.__table__  # type: ignore[attr-defined]
@@ -186,7 +186,7 @@ async def lock_org(session: AsyncSession, ods: str) -> None:
     sitrep and the area figures, and a CSV file is processed in lock order, so two
     writers can never hold rows the other one needs (no deadlock between them).
     """
-    await session.execute(_LOCK_ORG, {"namespace": _ORG_LOCK_NAMESPACE, "id": org_lock_id(ods)})
+    await session.execute(_LOCK_ORG, {"namespace": ORG_LOCK_NAMESPACE, "id": org_lock_id(ods)})
 
 
 async def active_org(session: AsyncSession, ods: str) -> tuple[Organisation, CareSystem] | None:
@@ -228,7 +228,7 @@ async def submit_sitrep(
     """
     params: dict[str, Any] = {name: getattr(sitrep, name) for name in _SUBMITTED_FIELDS}
     params.update(
-        lock_namespace=_ORG_LOCK_NAMESPACE,
+        lock_namespace=ORG_LOCK_NAMESPACE,
         lock_id=org_lock_id(sitrep.org_ods),
         areas=_live_figures(sitrep.figures["beds"]),
         as_of=as_of,
