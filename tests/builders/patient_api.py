@@ -45,7 +45,7 @@ def patient_body(**overrides: Any) -> dict[str, Any]:
         "org": "RNZ",
         "unit_id": "RNZ-MED-A",
         "local_ref": "SDH-0001",
-        "admitted_at": (NOW - timedelta(days=6)).isoformat(),
+        "admitted_at": (NOW - timedelta(days=20)).isoformat(),
         "discharge_ready_date": (TODAY - timedelta(days=2)).isoformat(),
         "pathway": 1,
         "destination_locality": "south",
@@ -60,7 +60,10 @@ def at_now(wicc: Wicc, when: datetime = NOW) -> None:
 
 
 async def create(
-    wicc: Wicc, token: str | None = ADMIN_TOKEN, headers: dict[str, str] | None = None, **fields: Any
+    wicc: Wicc,
+    token: str | None = ADMIN_TOKEN,
+    headers: dict[str, str] | None = None,
+    **fields: Any,
 ) -> httpx.Response:
     return await wicc.client.post(
         PATIENTS, json=patient_body(**fields), headers=wicc.auth(token) | (headers or {})

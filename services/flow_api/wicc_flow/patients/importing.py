@@ -47,7 +47,7 @@ from wicc_shared.catalogue.patients import (
     PATIENT_UPDATED,
     PatientStatus,
 )
-from wicc_shared.errors import FieldError, ValidationFailed, WiccError
+from wicc_shared.errors import FieldError, Forbidden, ValidationFailed, WiccError
 from wicc_shared.kernel.models import CareSystem, Organisation
 
 MEDIA_TYPE = "text/csv"
@@ -124,7 +124,9 @@ async def import_csv(
         problem = FieldError("org", "not an active organisation", location="query", code="unknown")
         raise ValidationFailed([problem])
     org, system = found
-    access.ensure_writable(principal, org, "patient record")
+    access.ensure_may_see_records(principal)
+    if not access.may_write(principal, org):
+        raise Forbidden(f"This key may not change {org.ods}'s list.")
     parsed = parse_patient_csv(data, await check_context(session, org, system, flow, now), LIMITS)
     if not parsed.ok:
         raise _rejected(parsed.errors)

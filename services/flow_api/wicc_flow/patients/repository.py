@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, bindparam, exists, func, insert, or_, select
+from sqlalchemy import DateTime, Select, bindparam, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -151,12 +151,9 @@ def _filtered(query: Select[Any], f: PatientFilters) -> Select[Any]:
         if value is not None
     ]
     if f.reasons is not None:
-        delay = func.jsonb_array_elements(col(Patient.delays)).table_valued("value").alias("d")
-        conditions.append(
-            exists(
-                select(1).select_from(delay).where(delay.c.value["reason"].astext.in_(f.reasons))
-            )
-        )
+        # JSONB containment: some delay of the record has one of the codes.
+        delays = col(Patient.delays)
+        conditions.append(or_(*(delays.contains([{"reason": code}]) for code in f.reasons)))
     if f.min_delay_days is not None and f.now is not None:
         conditions.append(_days_since_ready(f.now) >= f.min_delay_days)
     return query.where(*conditions)
