@@ -17,8 +17,10 @@ import uvicorn
 from wicc import migrate
 from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
+from wicc.demo_patients import seed_demo_patients
 from wicc.infra import infrastructure
 from wicc_flow.board.frame_sink import uvicorn_websocket_options
+from wicc_flow.patients.config import patient_flow
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
@@ -35,6 +37,8 @@ async def _load_reference(settings: Settings, *, demo: bool) -> dict[str, int]:
             counts = await load_reference(session, read_reference_file(settings.system_file))
             if demo:
                 counts["demo_units_reported"] = await seed_demo_beds(session)
+                flow = patient_flow(settings)
+                counts["demo_patients_listed"] = await seed_demo_patients(session, flow)
         return counts
     finally:
         await engine.dispose()
@@ -142,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="wicc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start everything (embedded infrastructure when no URLs)")
-    run.add_argument("--no-demo", action="store_true", help="do not seed demo bed figures")
+    run.add_argument(
+        "--no-demo", action="store_true", help="do not seed demo bed figures and patients"
+    )
     sub.add_parser("worker", help="run the background work (relays, consumers, jobs)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("load-reference", help="load the reference data file (WICC_SYSTEM_FILE)")
