@@ -14,7 +14,8 @@
 
 import { el, keyed, setData, setText, show } from "./dom.js";
 import {
-  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, pct, shortOrgName, shortUnitId,
+  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, PATHWAYS, pct, shortOrgName,
+  shortUnitId,
 } from "./format.js";
 
 // ctx: {picture, names, live, now} (see board.js `render`).
@@ -22,9 +23,22 @@ import {
 export function renderSystem(ctx) {
   const section = document.getElementById("system");
   const system = ctx.picture.system();
-  show(section, system !== null);
-  if (!system) return;
-  const stats = [
+  const discharges = ctx.picture.dischargeTotals();
+  show(section, system !== null || discharges !== null);
+  if (!system && !discharges) return;
+  const stats = [...(system ? bedStats(system) : []), ...dischargeStats(discharges)];
+  keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
+    el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
+  ]), (node, key) => {
+    const stat = stats.find((s) => s.key === key);
+    setText(node.querySelector("dt"), stat.label);
+    figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
+    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
+  });
+}
+
+function bedStats(system) {
+  return [
     system.gaOccupancyPct !== null && {
       key: "ga", label: "G&A occupancy", value: pct(system.gaOccupancyPct),
       asOf: system.gaOldestAsOf, stale: system.gaStale,
@@ -34,14 +48,17 @@ export function renderSystem(ctx) {
       asOf: system.oldestAsOf, stale: system.escalationStale,
     },
   ].filter(Boolean);
-  keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
-    el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
-  ]), (node, key) => {
-    const stat = stats.find((s) => s.key === key);
-    setText(node.querySelector("dt"), stat.label);
-    figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
-    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
-  });
+}
+
+// The system's discharge-ready patients (every trust's list added up); none without a list.
+function dischargeStats(totals) {
+  if (!totals) return [];
+  return [
+    { key: "ready", label: "Ready to leave", value: String(totals.remaining),
+      asOf: totals.oldestAsOf, stale: totals.stale },
+    { key: "lost", label: "Bed days lost (waiting now)", value: String(totals.lostBedDays),
+      asOf: totals.oldestAsOf, stale: totals.stale },
+  ];
 }
 
 // One tile per organisation with bed figures, acute trusts first.
@@ -79,7 +96,7 @@ function createTile(org) {
 }
 
 // The parts of a trust tile, each updating its own nodes from the org's summary.
-const TILE_PARTS = [tileHeadline, tileStats, tileAge];
+const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileAge];
 
 function tileHeadline(tile, s, ctx) {
   const label = s.isGa ? "G&A occupancy" : "Occupancy, all beds";
@@ -96,6 +113,31 @@ function tileStats(tile, s, ctx) {
   figure(tile.querySelector(".escalation .figure"), String(s.escalationOpen), s.staleUnits > 0, ctx);
   figure(tile.querySelector(".closed-infection .figure"), String(s.closedInfection),
     s.staleUnits > 0, ctx);
+}
+
+// Discharge-ready patients by pathway, from the trust's latest discharge sitrep; the part
+// is made the first time a trust has a list, and hidden whenever it has none.
+function tilePatients(tile, s, ctx) {
+  const trust = ctx.picture.dischargesOf(s.org);
+  let part = tile.querySelector(".tile-patients");
+  if (!trust) {
+    if (part) show(part, false);
+    return;
+  }
+  if (!part) {
+    part = el("div", { class: "tile-patients" }, [
+      el("p", { class: "ready" }, [el("span", { class: "figure" }), el("span", { class: "words" })]),
+      el("p", { class: "pathways" }),
+    ]);
+    tile.querySelector(".age").before(part);
+  }
+  show(part, true);
+  const stale = ctx.picture.dischargesAreStale(trust);
+  figure(part.querySelector(".ready .figure"), String(trust.remaining), stale, ctx);
+  setText(part.querySelector(".ready .words"),
+    ` ready to leave · ${trust.lost_bed_days} bed days lost${stale ? " · yesterday's count" : ""}`);
+  setText(part.querySelector(".pathways"), trust.by_pathway
+    .map((p) => `P${p.pathway} ${p.remaining}`).join(" · "));
 }
 
 function tileAge(tile, s, ctx) {
@@ -152,6 +194,33 @@ function careCell(node, cell, service, ctx) {
   ageText(when, words, onlyStale);
 }
 
+// Demand against capacity: per locality and pathway, patients waiting against the places
+// free in fresh care figures (stale figures shown apart, never counted).
+export function renderDemand(ctx) {
+  const section = document.getElementById("demand");
+  const cells = ctx.picture.demandCells();
+  show(section, cells.length > 0);
+  if (!cells.length) return;
+  keyed(section.querySelector("tbody"), cells.map((c) => `${c.locality}|${c.pathway}`),
+    () => el("tr", {}, [
+      el("th", { scope: "row" }), el("td", { class: "figure waiting" }),
+      el("td", { class: "figure free" }), el("td", { class: "figure gap" }),
+      el("td", { class: "age" }),
+    ]),
+    (row, key) => {
+      const c = cells.find((cell) => `${cell.locality}|${cell.pathway}` === key);
+      const [label, waiting, free, gap, when] = row.children;
+      setText(label, `${title(c.locality)} · ${PATHWAYS[c.pathway]}`);
+      figure(waiting, String(c.waiting), c.staleCounts, ctx);
+      figure(free, String(c.fresh), false, ctx);
+      figure(gap, c.gap > 0 ? `${c.gap} short` : "none", c.staleCounts, ctx);
+      setData(row, "short", c.gap > 0);
+      let words = c.oldestFreshAsOf ? `${age(ctx.picture.ageSeconds(c.oldestFreshAsOf))} ago` : "no fresh figure";
+      if (c.stale) words += ` · ${c.stale} stale not counted`;
+      ageText(when, words, !c.oldestFreshAsOf && c.waiting > 0);
+    });
+}
+
 // The last events, in words, newest first.
 export function renderFeed(ctx) {
   const section = document.getElementById("feed");
@@ -188,6 +257,10 @@ export function describe(change, names) {
       parts.push(`escalation beds ${after.escalation_open}${delta(before.escalation_open, after.escalation_open)}`);
     }
     return `${where} ${parts.join(", ")}`;
+  }
+  if (change.type === "discharge_sitrep.updated") {
+    return `${orgShort(after.org, names)}: ${after.remaining} ready to leave`
+      + `${delta(before?.remaining, after.remaining)}`;
   }
   const service = careService(after.service_type);
   const total = (entry) => entry?.figures.reduce((t, f) => t + (f[service.figure] ?? 0), 0);
