@@ -1,6 +1,7 @@
 """The NHS-number keys: from settings (refused in production when missing or the public
 development ones, never printed when refused), or generated once into the data
-directory outside production, shared by every process of a checkout."""
+directory outside production, shared by every process of a checkout; and a rotation's
+re-encryption of every stored number."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from tests.builders.patient_api import at_now, created, nhs_number
+from tests.support import Wicc, fetch
 from wicc.app import Settings
 from wicc_flow.patients.keys import cipher_from, development_keys
-from wicc_flow.patients.nhs_crypto import generate_key
+from wicc_flow.patients.nhs_crypto import NhsNumberCipher, generate_key
+from wicc_flow.patients.rotation import reencrypt_batch
 from wicc_flow.settings import DEVELOPMENT_NHS_NUMBER_INDEX_KEY, DEVELOPMENT_NHS_NUMBER_KEYS
 
 PRODUCTION: dict[str, Any] = dict(
@@ -83,3 +88,41 @@ def test_production_never_generates_keys(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="production needs"):
         cipher_from([], None, data_dir=tmp_path, env="production")
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_rotation_re_encrypts_every_number_under_the_newest_key(wicc: Wicc) -> None:
+    at_now(wicc)
+    numbers = [nhs_number(i) for i in range(3)]
+    for i, number in enumerate(numbers):
+        await created(wicc, local_ref=f"R{i}", nhs_number=number)
+    await created(wicc, local_ref="NONE")  # no number: nothing to re-encrypt
+    old_keys, index = development_keys(Path(wicc.settings.data_dir))
+    rotated = NhsNumberCipher([generate_key(), *old_keys], index)
+    before = await fetch(
+        wicc, "SELECT id, nhs_number_token, nhs_number_index, version FROM flow.patient"
+    )
+    assert not any(
+        rotated.is_current(r["nhs_number_token"]) for r in before if r["nhs_number_token"]
+    )
+
+    done, after = 0, UUID(int=0)
+    while True:  # batches of one, as the command runs them (500 at a time)
+        async with wicc.runtime.transaction() as session:
+            changed, last = await reencrypt_batch(session, rotated, after=after, size=1)
+        done += changed
+        if last is None:
+            break
+        after = last
+    assert done == 3
+    rows = {r["id"]: r for r in await fetch(wicc, "SELECT * FROM flow.patient")}
+    for old in before:
+        row = rows[old["id"]]
+        assert (row["nhs_number_index"], row["version"]) == (
+            old["nhs_number_index"],
+            old["version"],
+        )
+        if old["nhs_number_token"] is not None:
+            assert rotated.is_current(row["nhs_number_token"])
+    assert sorted(
+        rotated.decrypt(r["nhs_number_token"]).value for r in rows.values() if r["nhs_number_token"]
+    ) == sorted(numbers)
