@@ -5,6 +5,7 @@ re-encryption of every stored number."""
 
 from __future__ import annotations
 
+import re
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,3 +127,12 @@ async def test_rotation_re_encrypts_every_number_under_the_newest_key(wicc: Wicc
     assert sorted(
         rotated.decrypt(r["nhs_number_token"]).value for r in rows.values() if r["nhs_number_token"]
     ) == sorted(numbers)
+
+
+def test_the_compose_development_keys_are_the_ones_production_refuses() -> None:
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    defaults = dict(re.findall(r"(WICC_NHS_NUMBER_(?:INDEX_)?KEYS?): \$\{\1:-([^}]+)\}", compose))
+    assert defaults == {
+        "WICC_NHS_NUMBER_KEYS": ",".join(DEVELOPMENT_NHS_NUMBER_KEYS),
+        "WICC_NHS_NUMBER_INDEX_KEY": DEVELOPMENT_NHS_NUMBER_INDEX_KEY,
+    }
