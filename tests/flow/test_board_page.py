@@ -385,7 +385,7 @@ async def test_discharge_ready_patients_on_tiles_strip_and_demand_against_capaci
     await seen.tile("RN3").wait_for()
     # No list yet: nothing of it is rendered, not even an empty frame.
     assert await seen.page.locator("#demand").is_hidden()
-    assert await seen.page.locator(".tile-patients").count() == 0
+    assert await seen.page.locator(".ready-to-leave, .pathways").count() == 0
     assert await seen.page.locator("#system .stat", has_text="Ready to leave").count() == 0
 
     await _list_patient(wicc, "A", "RNZ", 1, "south")
@@ -405,29 +405,28 @@ async def test_discharge_ready_patients_on_tiles_strip_and_demand_against_capaci
 
     rnz = seen.tile("RNZ")
     await seen.page.wait_for_function(
-        """() => document.querySelector('.tile[data-org="RNZ"] .tile-patients .figure')
+        """() => document.querySelector('.tile[data-org="RNZ"] .ready-to-leave .figure')
                    ?.textContent === '3'""",
         timeout=5_000,
     )
-    assert await rnz.locator(".tile-patients .pathways").inner_text() == (
-        "P0 0 \u00b7 P1 2 \u00b7 P2 0 \u00b7 P3 1"
-    )
-    assert "ready to leave" in await rnz.locator(".tile-patients .ready").inner_text()
+    pathways = await rnz.locator(".pathways").inner_text()
+    assert pathways.startswith("P0 0 \u00b7 P1 2 \u00b7 P2 0 \u00b7 P3 1 \u00b7 ")
+    assert pathways.endswith(" days lost")
     assert await seen.text("#system .stat:has-text('Ready to leave') .figure") == "4"
     demand = seen.page.locator("#demand")
     await demand.wait_for(state="visible")
-    home = demand.locator("tbody tr", has_text="South \u00b7 P1")
     await seen.page.wait_for_function(
-        """() => [...document.querySelectorAll('#demand tbody tr')].some(
-                   (tr) => tr.textContent.includes('South') && tr.querySelector('.free')
-                     ?.textContent === '1')""",
+        """() => document.querySelector('#demand tr[data-key="south"] td[data-pathway="1"] .free')
+                   ?.textContent === '1 free \u00b7 1 short'""",
         timeout=5_000,
     )
-    assert await home.locator(".waiting").inner_text() == "2"
-    assert await home.locator(".gap").inner_text() == "1 short"
+    home = demand.locator('tr[data-key="south"] td[data-pathway="1"]')
+    assert await home.locator(".figure").inner_text() == "2"
     assert await home.get_attribute("data-short") == "true"
-    north = demand.locator("tbody tr", has_text="North \u00b7 P2")
-    assert await north.locator(".gap").inner_text() == "1 short"
+    assert re.fullmatch(r"\d+ min ago", await home.locator(".age").inner_text())
+    bed = demand.locator('tr[data-key="north"] td[data-pathway="2"]')
+    assert await bed.locator(".free").inner_text() == "0 free \u00b7 1 short"
+    assert await bed.locator(".age").inner_text() == "no fresh figure"
     assert "ready to leave" in await seen.text(".feed-list")
     for viewport in (WALL, LAPTOP):
         await seen.page.set_viewport_size(viewport)

@@ -56,7 +56,7 @@ function dischargeStats(totals) {
   return [
     { key: "ready", label: "Ready to leave", value: String(totals.remaining),
       asOf: totals.oldestAsOf, stale: totals.stale },
-    { key: "lost", label: "Bed days lost (waiting now)", value: String(totals.lostBedDays),
+    { key: "lost", label: "Bed days lost so far", value: String(totals.lostBedDays),
       asOf: totals.oldestAsOf, stale: totals.stale },
   ];
 }
@@ -115,29 +115,33 @@ function tileStats(tile, s, ctx) {
     s.staleUnits > 0, ctx);
 }
 
-// Discharge-ready patients by pathway, from the trust's latest discharge sitrep; the part
-// is made the first time a trust has a list, and hidden whenever it has none.
+// Discharge-ready patients (a third stat beside escalation and closed beds) and their
+// pathways, from the trust's latest discharge sitrep; made the first time the trust has
+// a list, hidden whenever it has none.
 function tilePatients(tile, s, ctx) {
   const trust = ctx.picture.dischargesOf(s.org);
-  let part = tile.querySelector(".tile-patients");
+  let stat = tile.querySelector(".ready-to-leave");
+  let line = tile.querySelector(".pathways");
   if (!trust) {
-    if (part) show(part, false);
+    if (stat) show(stat, false);
+    if (line) show(line, false);
     return;
   }
-  if (!part) {
-    part = el("div", { class: "tile-patients" }, [
-      el("p", { class: "ready" }, [el("span", { class: "figure" }), el("span", { class: "words" })]),
-      el("p", { class: "pathways" }),
+  if (!stat) {
+    stat = el("div", { class: "ready-to-leave" }, [
+      el("dt", { text: "Ready to leave" }), el("dd", { class: "figure" }),
     ]);
-    tile.querySelector(".age").before(part);
+    tile.querySelector(".tile-stats").append(stat);
+    line = el("p", { class: "pathways" });
+    tile.querySelector(".age").before(line);
   }
-  show(part, true);
+  show(stat, true);
+  show(line, true);
   const stale = ctx.picture.dischargesAreStale(trust);
-  figure(part.querySelector(".ready .figure"), String(trust.remaining), stale, ctx);
-  setText(part.querySelector(".ready .words"),
-    ` ready to leave · ${trust.lost_bed_days} bed days lost${stale ? " · yesterday's count" : ""}`);
-  setText(part.querySelector(".pathways"), trust.by_pathway
-    .map((p) => `P${p.pathway} ${p.remaining}`).join(" · "));
+  figure(stat.querySelector(".figure"), String(trust.remaining), stale, ctx);
+  const pathways = trust.by_pathway.map((p) => `P${p.pathway} ${p.remaining}`).join(" \u00b7 ");
+  setText(line, `${pathways} \u00b7 ${trust.lost_bed_days} days lost${stale ? " (yesterday)" : ""}`);
+  setData(line, "stale", stale);
 }
 
 function tileAge(tile, s, ctx) {
@@ -194,31 +198,41 @@ function careCell(node, cell, service, ctx) {
   ageText(when, words, onlyStale);
 }
 
-// Demand against capacity: per locality and pathway, patients waiting against the places
-// free in fresh care figures (stale figures shown apart, never counted).
+// Demand against capacity: a row per locality, a column per pathway (1-3); each cell the
+// patients waiting, the places free in fresh care figures, and how many are short.
+// Stale figures are shown apart, never counted.
 export function renderDemand(ctx) {
   const section = document.getElementById("demand");
   const cells = ctx.picture.demandCells();
   show(section, cells.length > 0);
   if (!cells.length) return;
-  keyed(section.querySelector("tbody"), cells.map((c) => `${c.locality}|${c.pathway}`),
-    () => el("tr", {}, [
-      el("th", { scope: "row" }), el("td", { class: "figure waiting" }),
-      el("td", { class: "figure free" }), el("td", { class: "figure gap" }),
-      el("td", { class: "age" }),
-    ]),
-    (row, key) => {
-      const c = cells.find((cell) => `${cell.locality}|${cell.pathway}` === key);
-      const [label, waiting, free, gap, when] = row.children;
-      setText(label, `${title(c.locality)} · ${PATHWAYS[c.pathway]}`);
-      figure(waiting, String(c.waiting), c.staleCounts, ctx);
-      figure(free, String(c.fresh), false, ctx);
-      figure(gap, c.gap > 0 ? `${c.gap} short` : "none", c.staleCounts, ctx);
-      setData(row, "short", c.gap > 0);
-      let words = c.oldestFreshAsOf ? `${age(ctx.picture.ageSeconds(c.oldestFreshAsOf))} ago` : "no fresh figure";
-      if (c.stale) words += ` · ${c.stale} stale not counted`;
-      ageText(when, words, !c.oldestFreshAsOf && c.waiting > 0);
-    });
+  const localities = [...new Set(cells.map((c) => c.locality))].sort();
+  const byKey = new Map(cells.map((c) => [`${c.locality}|${c.pathway}`, c]));
+  keyed(section.querySelector("tbody"), localities, () => el("tr", {}, [
+    el("th", { scope: "row" }),
+    ...[1, 2, 3].map((p) => el("td", { "data-pathway": String(p) }, [
+      el("span", { class: "figure" }), el("span", { class: "free" }), el("span", { class: "age" }),
+    ])),
+  ]), (row, locality) => {
+    setText(row.querySelector("th"), title(locality));
+    for (const pathway of [1, 2, 3]) {
+      const node = row.querySelector(`td[data-pathway="${pathway}"]`);
+      demandCell(node, byKey.get(`${locality}|${pathway}`), ctx);
+    }
+  });
+}
+
+function demandCell(node, cell, ctx) {
+  const [waiting, free, when] = node.children;
+  const c = cell ?? { waiting: 0, fresh: 0, stale: 0, gap: 0, oldestFreshAsOf: null };
+  figure(waiting, String(c.waiting), c.staleCounts, ctx);
+  setText(free, c.gap > 0 ? `${c.fresh} free \u00b7 ${c.gap} short` : `${c.fresh} free`);
+  setData(node, "short", c.gap > 0);
+  let words = "";
+  if (c.oldestFreshAsOf) words = `${age(ctx.picture.ageSeconds(c.oldestFreshAsOf))} ago`;
+  else if (c.waiting) words = "no fresh figure";
+  if (c.stale) words += `${words ? " \u00b7 " : ""}${c.stale} stale`;
+  ageText(when, words, !c.oldestFreshAsOf && c.waiting > 0);
 }
 
 // The last events, in words, newest first.
