@@ -12,8 +12,8 @@ at a time:
 2. the lost-bed-days report of one system over a month (`GET /flow/v1/reports/lost-bed-days`,
    `by=reason`), target p99 <= 200 ms;
 3. a patient update reaching the board as an aggregate: from just before a `PATCH`
-   (changing the expected discharge date) until the trust's `discharge_sitrep.updated` frame arrives on
-   a board WebSocket, target p99 <= 50 ms.
+   (changing the expected discharge date) until the trust's `discharge_sitrep.updated`
+   frame arrives on a board WebSocket, target p99 <= 50 ms.
 
     python -m bench.patient_flow                      # 15,000 patients, 130 trusts
     python -m bench.patient_flow --smoke              # a quick run that shows it works

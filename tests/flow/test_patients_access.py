@@ -19,6 +19,8 @@ from tests.builders.patient_api import NOW, PATIENTS, TODAY, at_now, created, nh
 from tests.support import Wicc, count, fetch
 from wicc_flow.patients.nhs_crypto import NhsNumberCipher
 
+WEEK = timedelta(days=7)
+
 
 @pytest.fixture
 def flow(wicc: Wicc) -> Wicc:
@@ -127,7 +129,7 @@ async def test_a_viewer_sees_aggregates_only(flow: Wicc) -> None:
         assert "GWH-0042" not in response.text
     for path in (
         f"/flow/v1/discharge-sitrep/RN3/{TODAY}",
-        f"/flow/v1/reports/lost-bed-days?system=wiltshire&from={TODAY - timedelta(days=7)}&to={TODAY}",
+        f"/flow/v1/reports/lost-bed-days?system=wiltshire&from={TODAY - WEEK}&to={TODAY}",
         "/flow/v1/demand-capacity?system=wiltshire",
         f"/flow/v1/red-green?date={TODAY}",
         "/flow/v1/board",
