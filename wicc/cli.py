@@ -1,4 +1,5 @@
-"""`wicc run | worker | migrate | load-reference`: the project's command line."""
+"""`wicc run | worker | migrate | load-reference | reencrypt-nhs-numbers`: the project's
+command line."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,8 +19,11 @@ import uvicorn
 from wicc import migrate
 from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
+from wicc.demo_patients import seed_demo_patients
 from wicc.infra import infrastructure
 from wicc_flow.board.frame_sink import uvicorn_websocket_options
+from wicc_flow.patients.config import patient_flow
+from wicc_flow.patients.rotation import reencrypt_batch
 from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
@@ -35,6 +40,8 @@ async def _load_reference(settings: Settings, *, demo: bool) -> dict[str, int]:
             counts = await load_reference(session, read_reference_file(settings.system_file))
             if demo:
                 counts["demo_units_reported"] = await seed_demo_beds(session)
+                flow = patient_flow(settings)
+                counts["demo_patients_listed"] = await seed_demo_patients(session, flow)
         return counts
     finally:
         await engine.dispose()
@@ -51,6 +58,30 @@ def cmd_load_reference(settings: Settings) -> None:
     with infrastructure(settings) as ready:
         counts = asyncio.run(_load_reference(ready, demo=False))
         print(f"reference data loaded from {ready.system_file}: {counts}")
+
+
+async def _reencrypt(settings: Settings) -> int:
+    cipher = patient_flow(settings).cipher
+    engine = create_engine(settings.async_database_url, "wicc-cli", pool_size=1)
+    sessions = create_sessionmaker(engine)
+    done, after = 0, uuid.UUID(int=0)
+    try:
+        while True:  # a transaction per batch: the service runs on meanwhile
+            async with sessions() as session, session.begin():
+                changed, last = await reencrypt_batch(session, cipher, after=after)
+            done += changed
+            if last is None:
+                return done
+            after = last
+    finally:
+        await engine.dispose()
+
+
+def cmd_reencrypt(settings: Settings) -> None:
+    """Step 2 of an NHS-number key rotation (docs/patient-flow.md)."""
+    with infrastructure(settings) as ready:
+        count = asyncio.run(_reencrypt(ready))
+        print(f"NHS numbers re-encrypted under the newest key: {count}")
 
 
 def cmd_run(settings: Settings, *, demo: bool) -> None:
@@ -142,10 +173,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="wicc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start everything (embedded infrastructure when no URLs)")
-    run.add_argument("--no-demo", action="store_true", help="do not seed demo bed figures")
+    run.add_argument(
+        "--no-demo", action="store_true", help="do not seed demo bed figures and patients"
+    )
     sub.add_parser("worker", help="run the background work (relays, consumers, jobs)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("load-reference", help="load the reference data file (WICC_SYSTEM_FILE)")
+    sub.add_parser(
+        "reencrypt-nhs-numbers",
+        help="re-encrypt stored NHS numbers under the newest WICC_NHS_NUMBER_KEYS key",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -155,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_worker(settings)
     elif args.command == "migrate":
         cmd_migrate(settings)
+    elif args.command == "reencrypt-nhs-numbers":
+        cmd_reencrypt(settings)
     else:
         cmd_load_reference(settings)
 

@@ -17,6 +17,10 @@ import wicc_capacity.tables
 import wicc_escalation.inputs.models
 import wicc_escalation.tables
 import wicc_flow.board.models
+import wicc_flow.capacity_inputs.models
+import wicc_flow.discharge_sitrep.models
+import wicc_flow.patients.models
+import wicc_flow.red_green.models
 import wicc_flow.tables
 import wicc_shared.kernel.models
 
@@ -29,6 +33,10 @@ MODEL_MODULES = (
     wicc_capacity.sitreps.models,
     wicc_flow.tables,
     wicc_flow.board.models,
+    wicc_flow.patients.models,
+    wicc_flow.red_green.models,
+    wicc_flow.discharge_sitrep.models,
+    wicc_flow.capacity_inputs.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
 )

@@ -94,7 +94,13 @@ def test_kustomization_lists_the_manifests() -> None:
 def test_secret_is_a_placeholder_template() -> None:
     (secret,) = k8s_objects("Secret")
     data = secret["stringData"]
-    assert set(data) == {"DATABASE_URL", "REDIS_URL", "WICC_ADMIN_TOKEN"}
+    assert set(data) == {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "WICC_ADMIN_TOKEN",
+        "WICC_NHS_NUMBER_KEYS",
+        "WICC_NHS_NUMBER_INDEX_KEY",
+    }
     assert all("REPLACE" in value for value in data.values())
     configmap_keys = set(k8s_objects("ConfigMap")[0]["data"])
     assert configmap_keys | set(data) >= APP_ENV_VARS

@@ -357,3 +357,80 @@ async def test_the_api_docs_show_their_operations_without_internet(
     await heading.wait_for(timeout=10_000)
     assert seen.left_origin == [], seen.left_origin
     assert seen.errors == []
+
+
+async def _list_patient(wicc: Wicc, ref: str, org: str, pathway: int, locality: str) -> None:
+    now = datetime.now(UTC)
+    ready = (now - timedelta(days=2)).date()
+    body = {
+        "org": org,
+        "unit_id": f"{org}-AMU",
+        "local_ref": ref,
+        "admitted_at": (now - timedelta(days=10)).isoformat(),
+        "discharge_ready_date": ready.isoformat(),
+        "pathway": pathway,
+        "destination_locality": locality,
+    }
+    response = await wicc.client.post("/flow/v1/patients", json=body, headers=wicc.auth())
+    assert response.status_code == 201, response.text
+
+
+async def test_discharge_ready_patients_on_tiles_strip_and_demand_against_capacity(
+    wicc: Wicc, browser: Browser
+) -> None:
+    reports = Reports(wicc)
+    await reports.beds("RNZ-AMU", occupied=20)
+    await reports.beds("RN3-AMU", occupied=20)
+    seen = await signed_in(browser, wicc)
+    await seen.tile("RN3").wait_for()
+    # No list yet: nothing of it is rendered, not even an empty frame.
+    assert await seen.page.locator("#demand").is_hidden()
+    assert await seen.page.locator(".ready-to-leave, .pathways").count() == 0
+    assert await seen.page.locator("#system .stat", has_text="Ready to leave").count() == 0
+
+    await _list_patient(wicc, "A", "RNZ", 1, "south")
+    await _list_patient(wicc, "B", "RNZ", 1, "south")
+    await _list_patient(wicc, "C", "RNZ", 3, "south")
+    await _list_patient(wicc, "D", "RN3", 2, "north")
+    care = {
+        "service_type": "dom_care",
+        "as_of": (datetime.now(UTC) - timedelta(minutes=10)).isoformat(),
+        "package_starts_per_day": 1,
+        "spare_hours_per_week": 10,
+    }
+    response = await wicc.client.put(
+        "/capacity/v1/providers/CP-HTLAH-S/capacity", json=care, headers=wicc.auth()
+    )
+    assert response.status_code == 200, response.text
+
+    rnz = seen.tile("RNZ")
+    await seen.page.wait_for_function(
+        """() => document.querySelector('.tile[data-org="RNZ"] .ready-to-leave .figure')
+                   ?.textContent === '3'""",
+        timeout=5_000,
+    )
+    pathways = await rnz.locator(".pathways").inner_text()
+    assert pathways.startswith("P0 0 \u00b7 P1 2 \u00b7 P2 0 \u00b7 P3 1 \u00b7 ")
+    assert pathways.endswith(" days lost")
+    assert await seen.text("#system .stat:has-text('Ready to leave') .figure") == "4"
+    demand = seen.page.locator("#demand")
+    await demand.wait_for(state="visible")
+    await seen.page.wait_for_function(
+        """() => document.querySelector('#demand tr[data-key="south"] td[data-pathway="1"] .free')
+                   ?.textContent === '1 free \u00b7 1 short'""",
+        timeout=5_000,
+    )
+    home = demand.locator('tr[data-key="south"] td[data-pathway="1"]')
+    assert await home.locator(".figure").inner_text() == "2"
+    assert await home.get_attribute("data-short") == "true"
+    assert re.fullmatch(r"\d+ min ago", await home.locator(".age").inner_text())
+    bed = demand.locator('tr[data-key="north"] td[data-pathway="2"]')
+    assert await bed.locator(".free").inner_text() == "0 free \u00b7 1 short"
+    assert await bed.locator(".age").inner_text() == "no fresh figure"
+    assert "ready to leave" in await seen.text(".feed-list")
+    for viewport in (WALL, LAPTOP):
+        await seen.page.set_viewport_size(viewport)
+        assert await serious_violations(seen.page) == []
+        await _assert_fits(seen, viewport["height"])
+    await screenshot(seen.page, "board-patients-1366x768")
+    assert seen.left_origin == [] and seen.errors == []

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from tests.builders.patient_api import NOW, PATIENTS, TODAY, created, nhs_number, patch
 from tests.builders.sitreps import sitrep_body
 from tests.support import Wicc, fetch
 from wicc_capacity.state import CapacityState
@@ -137,6 +138,31 @@ async def _produce_every_event(wicc: Wicc) -> None:
     scheduler = wicc.runtime.scheduler
     assert scheduler is not None
     assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
+    await _produce_patient_flow_events(wicc)
+
+
+async def _produce_patient_flow_events(wicc: Wicc) -> None:
+    """A patient listed, changed, given a red day, discharged; another withdrawn (each
+    write recounts the trust's discharge sitrep)."""
+    listed = await created(wicc, nhs_number=nhs_number())
+    changed = await patch(wicc, listed["id"], {"pathway": 2}, '"1"')
+    assert changed.status_code == 200, changed.text
+    path = f"{PATIENTS}/{listed['id']}"
+    day = await wicc.client.put(
+        f"{path}/days/{TODAY}",
+        json={"colour": "red", "reason": "awaiting_community_bed", "recorded_by": "Ward A"},
+        headers=wicc.auth(),
+    )
+    assert day.status_code == 201, day.text
+    body = {"discharged_at": NOW.isoformat(), "destination": "community_hospital"}
+    left = await wicc.client.post(f"{path}/discharge", json=body, headers=wicc.auth())
+    assert left.status_code == 200, left.text
+    other = await created(wicc, local_ref="SDH-0002")
+    body = {"withdrawn_at": NOW.isoformat(), "reason": "met_criteria_to_reside"}
+    gone = await wicc.client.post(
+        f"{PATIENTS}/{other['id']}/withdraw", json=body, headers=wicc.auth()
+    )
+    assert gone.status_code == 200, gone.text
 
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:

@@ -1,17 +1,31 @@
-"""The flow service: the live board (its hub runs in every API process) and API-key
-administration."""
+"""The flow service: the live board (its hub runs in every API process), API-key
+administration, and patient flow (the discharge-ready list, red and green days and what
+is derived from them)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from wicc_flow.admin.router import router as admin_router
 from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_retry
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.board.page import router as board_page_router
 from wicc_flow.board.router import router as board_router
+from wicc_flow.capacity_inputs.consumer import capacity_inputs_consumer
+from wicc_flow.delay_reasons.router import router as delay_reasons_router
+from wicc_flow.demand_capacity.router import router as demand_capacity_router
+from wicc_flow.discharge_sitrep.day_change import day_change_job
+from wicc_flow.discharge_sitrep.router import router as discharge_sitrep_router
 from wicc_flow.events_doc.router import router as events_doc_router
+from wicc_flow.patients.config import patient_flow
+from wicc_flow.patients.router import router as patients_router
+from wicc_flow.red_green.router import router as red_green_router
+from wicc_flow.reports.router import router as reports_router
 from wicc_flow.settings import FlowSettings
 from wicc_flow.state import FlowState
+from wicc_flow.tables import OUTBOX
 from wicc_shared.runtime import Runtime
+from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import ServiceSpec
 
 
@@ -23,7 +37,9 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
         care_freshness_hours=settings.care_freshness_hours,
         clock=lambda: runtime.clock(),  # read at each call: tests move runtime.clock
     )
-    return FlowState(settings=settings, hub=hub)
+    patients = patient_flow(settings)
+    day = day_change_job(patients, settings.discharge_sitrep_check_seconds)
+    return FlowState(settings=settings, hub=hub, patients=patients, discharge_sitrep_day=day)
 
 
 async def _run_hub(runtime: Runtime, state: FlowState) -> None:
@@ -39,6 +55,14 @@ async def _watch_stalled_boards(_runtime: Runtime, state: FlowState) -> None:
     await state.hub.watch_stalls(state.settings.board_send_timeout_seconds)
 
 
+async def _run_capacity_inputs(runtime: Runtime, _state: FlowState) -> None:
+    await capacity_inputs_consumer(runtime).run()
+
+
+def _jobs(state: FlowState) -> Sequence[ScheduledJob]:
+    return [state.discharge_sitrep_day]
+
+
 def _hub_ready(state: FlowState) -> str:
     return "ok" if state.hub.ready else "restoring"
 
@@ -48,10 +72,28 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         name="flow",
         prefix="/flow",
         title="WICC flow",
-        description="The live board (snapshot and WebSocket) and API-key administration.",
-        routers=[board_router, board_page_router, admin_router, events_doc_router],
+        description=(
+            "The live board (snapshot and WebSocket), API-key administration, and patient "
+            "flow: the discharge-ready list, red and green days, the derived discharge "
+            "sitrep, lost bed days and demand against capacity."
+        ),
+        routers=[
+            board_router,
+            board_page_router,
+            admin_router,
+            events_doc_router,
+            patients_router,
+            red_green_router,
+            discharge_sitrep_router,
+            reports_router,
+            demand_capacity_router,
+            delay_reasons_router,
+        ],
         settings_type=FlowSettings,
         build_state=_state,
+        outbox=OUTBOX,
         api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],
+        worker_tasks=[_run_capacity_inputs],
+        jobs=_jobs,
         readiness={"board": _hub_ready},
     )

@@ -9,7 +9,9 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from wicc_flow.board.hub import BoardHub
+from wicc_flow.patients.config import PatientFlow
 from wicc_flow.settings import FlowSettings
+from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import state_of
 
 
@@ -17,6 +19,8 @@ from wicc_shared.service import state_of
 class FlowState:
     settings: FlowSettings
     hub: BoardHub  # one per API process, fed from the event log
+    patients: PatientFlow  # delay reasons, NHS-number cipher, skew, care freshness
+    discharge_sitrep_day: ScheduledJob  # recounts each trust's sitrep when its day changes
 
 
 def flow_state(conn: HTTPConnection) -> FlowState:

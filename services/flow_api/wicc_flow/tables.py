@@ -1,10 +1,13 @@
-"""Flow's own schema and outbox."""
+"""Flow's own schema, its outbox and its inbox."""
 
 from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+from wicc_shared.events.consumer import inbox_table
 from wicc_shared.events.outbox import Outbox, outbox_table
 
 SCHEMA = "flow"
 OUTBOX = Outbox(outbox_table(SQLModel.metadata, SCHEMA), source="/flow")
+# Event ids flow's consumers have applied (the capacity figures it learns from events).
+INBOX = inbox_table(SQLModel.metadata, SCHEMA)

@@ -31,6 +31,14 @@ from wicc_shared.catalogue.base import (
 )
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BEDS_UPDATED
 from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED
+from wicc_shared.catalogue.patients import (
+    DISCHARGE_SITREP_UPDATED,
+    PATIENT_DAY_RECORDED,
+    PATIENT_DISCHARGED,
+    PATIENT_LISTED,
+    PATIENT_UPDATED,
+    PATIENT_WITHDRAWN,
+)
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
 
 CATALOGUE = Catalogue(
@@ -41,6 +49,12 @@ CATALOGUE = Catalogue(
         SITREP_SUBMITTED,
         SITREP_AMENDED,
         SITREP_MISSED,
+        PATIENT_LISTED,
+        PATIENT_UPDATED,
+        PATIENT_DISCHARGED,
+        PATIENT_WITHDRAWN,
+        PATIENT_DAY_RECORDED,
+        DISCHARGE_SITREP_UPDATED,
     ]
 )
 
@@ -49,6 +63,12 @@ __all__ = [
     "BED_STATUS_UPDATED",
     "CARE_CAPACITY_UPDATED",
     "CATALOGUE",
+    "DISCHARGE_SITREP_UPDATED",
+    "PATIENT_DAY_RECORDED",
+    "PATIENT_DISCHARGED",
+    "PATIENT_LISTED",
+    "PATIENT_UPDATED",
+    "PATIENT_WITHDRAWN",
     "SITREP_AMENDED",
     "SITREP_MISSED",
     "SITREP_SUBMITTED",

@@ -5,7 +5,8 @@ nothing outside WICC): never an NHS number, a name or the trust's local referenc
 Consumers that show things on shared screens (the board, summaries) read only the
 aggregate `discharge_sitrep.updated`.
 
-These entries join `CATALOGUE` with the code that produces them (patient flow).
+The issue that asked for these events called the first one `patient.ready`; it is
+`patient.listed` to follow the catalogue's `<noun>.<past_tense_verb>` rule.
 """
 
 from __future__ import annotations
@@ -111,13 +112,20 @@ class DischargeSitrepUpdated(OrgScoped):
     system: str
     date: dt.date = Field(description="The day (in the system's time zone)")
     as_of: dt.datetime = Field(description="When the counts were taken")
+    valid_until: dt.datetime = Field(
+        description="The end of `date` (midnight in the system's time zone): after it the "
+        "counts no longer describe the current day and are stale until recounted"
+    )
     nctr_patients: int = Field(description="No longer meeting the criteria to reside that day")
     discharged: int
     remaining: int
     by_pathway: list[PathwayCount]
     by_reason: list[ReasonCount]
     bands: list[BandCount] = Field(description="Remaining patients by delay band")
-    lost_bed_days: int = Field(description="Lost bed days counted for this day")
+    lost_bed_days: int = Field(
+        description="Bed days lost so far by the remaining patients: the sum of their days "
+        "from the discharge ready date to `date` (the remaining bands' bed days)"
+    )
     waiting: list[WaitingCount] = Field(description="Remaining patients by locality and pathway")
     reasons_version: str = Field(description="The delay-reason list the counts use")
 

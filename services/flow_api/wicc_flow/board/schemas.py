@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicc_shared.catalogue.beds import BedsUpdated
 from wicc_shared.catalogue.care import CareCapacityUpdated, CareHomeCategory
+from wicc_shared.catalogue.patients import DischargeSitrepUpdated, PathwayCount, WaitingCount
 from wicc_shared.kernel.reference import CareServiceType
 
 
@@ -70,6 +71,49 @@ class BoardCare(_Frame):
     totals: list[BoardCareTotals]
 
 
+class BoardTrustDischarges(DischargeSitrepUpdated):
+    """A trust's latest `discharge_sitrep.updated` payload, with its age; `stale` once
+    its day is over (`valid_until`) and no recount for the new day has arrived."""
+
+    age_seconds: float
+    stale: bool
+
+
+class BoardSystemDischarges(_Frame):
+    """A system's trusts added up (stale counts included, and counted)."""
+
+    system: str
+    trusts: int
+    stale_trusts: int
+    oldest_as_of: datetime
+    nctr_patients: int
+    discharged: int
+    remaining: int
+    lost_bed_days: int
+    by_pathway: list[PathwayCount]
+    waiting: list[WaitingCount] = Field(description="Remaining patients by locality and pathway")
+
+
+class BoardDemandCell(_Frame):
+    """Patients waiting to go to a locality on a pathway (1-3) against the care free
+    there in fresh figures; stale figures summed apart, never into the gap."""
+
+    system: str
+    locality: str
+    pathway: int
+    waiting: int
+    fresh_free: int
+    stale_free: int
+    gap: int = Field(description="waiting - fresh_free")
+    oldest_fresh_as_of: datetime | None
+
+
+class BoardPatients(_Frame):
+    trusts: list[BoardTrustDischarges]
+    systems: list[BoardSystemDischarges]
+    demand_capacity: list[BoardDemandCell]
+
+
 class SnapshotFrame(_Frame):
     """The whole board at `seq`: it replaces the client's picture."""
 
@@ -80,4 +124,7 @@ class SnapshotFrame(_Frame):
     orgs: list[BoardOrgTotals]
     care: BoardCare | None = Field(
         default=None, description="Absent until a care provider has reported"
+    )
+    patients: BoardPatients | None = Field(
+        default=None, description="Absent until a trust has a discharge-ready list"
     )

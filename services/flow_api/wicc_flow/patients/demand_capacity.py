@@ -1,17 +1,10 @@
 """Demand against capacity: per locality and pathway, the patients waiting to leave
 hospital and the care free to take them.
 
-Which care serves which pathway, and which figure says how much is free now:
-
-| pathway | service types | figure counted as free |
-|---|---|---|
-| 1 home with new support | dom_care, reablement | package_starts_per_day |
-| 2 short-term bed | intermediate_care_step_down, community_hospital | beds_vacant_accepting |
-| 3 care home | care_home, per bed category | beds_vacant_accepting |
-
-Pathway 0 needs no new care, so it has no line. Step-up intermediate care and urgent
-care at home keep people out of hospital rather than take them from it, so they do
-not count here.
+Which care serves which pathway, and which figure says how much is free now, is the
+shared rule `wicc_shared.rules.care_pathways` (the board uses the same): pathway 1 home
+care and reablement starts, pathway 2 step-down intermediate care and community hospital
+beds, pathway 3 care-home vacancies by category; pathway 0 needs no new care.
 
 A patient waits in the locality they go home to (`destination_locality`) when their
 discharge ready date has come and they are neither discharged nor withdrawn at `now`.
@@ -35,23 +28,14 @@ from typing import Final
 
 from wicc_flow.patients.records import Pathway, PatientStay, local_date
 from wicc_shared.kernel.reference import CareServiceType
+from wicc_shared.rules import care_pathways
 
+# The mapping is a shared rule (the board uses it too); keyed here by `Pathway`.
 PATHWAY_SERVICES: Final[Mapping[Pathway, tuple[CareServiceType, ...]]] = {
-    Pathway.home_with_support: (CareServiceType.dom_care, CareServiceType.reablement),
-    Pathway.short_term_bed: (
-        CareServiceType.intermediate_care_step_down,
-        CareServiceType.community_hospital,
-    ),
-    Pathway.care_home: (CareServiceType.care_home,),
+    Pathway(pathway): types for pathway, types in care_pathways.PATHWAY_SERVICES.items()
 }
-# The figure (as the capacity service names it) that says how much is free now.
-FREE_FIGURE: Final[Mapping[CareServiceType, str]] = {
-    CareServiceType.dom_care: "package_starts_per_day",
-    CareServiceType.reablement: "package_starts_per_day",
-    CareServiceType.intermediate_care_step_down: "beds_vacant_accepting",
-    CareServiceType.community_hospital: "beds_vacant_accepting",
-    CareServiceType.care_home: "beds_vacant_accepting",
-}
+FREE_FIGURE: Final = care_pathways.FREE_FIGURE
+free_of = care_pathways.free_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +55,6 @@ class CapacityFigure:
             raise ValueError("as_of must carry a time zone")
         if self.free < 0:
             raise ValueError("free capacity cannot be negative")
-
-
-def free_of(service_type: CareServiceType, figures: Mapping[str, object]) -> int | None:
-    """The free-capacity figure of a service from its reported figures (named as the
-    capacity service names them), or None when the type serves no pathway or the
-    figure is missing."""
-    name = FREE_FIGURE.get(service_type)
-    value = figures.get(name) if name else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)

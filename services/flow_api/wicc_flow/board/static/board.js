@@ -15,17 +15,23 @@
 //   care capacity      care.providers[].{provider, service_type,      care_capacity.updated
 //                        localities, figures[], as_of, fresh_until,
 //                        version}  (absent until a provider reports)
+//   discharge-ready    patients.trusts[].{org, remaining, by_pathway, discharge_sitrep.updated
+//     (strip, tiles)     lost_bed_days, as_of, valid_until}
+//                        (absent until a trust has a list)
+//   demand vs          patients.trusts[].waiting[] with care.      discharge_sitrep.updated,
+//     capacity           providers[] (as above)                     care_capacity.updated
 //   what changed       (events only; the snapshot has no history)     beds.updated,
-//                                                                     care_capacity.updated
+//                                                                     care_capacity.updated,
+//                                                                     discharge_sitrep.updated
 //   drill-down         units[] of the org, as the tiles; history:     beds.updated
 //                        GET /capacity/v1/units/{id}/beds/history
 //   time               generated_at (the server's clock, for ages)    -
 //
-// Not read: `orgs` (totals are recomputed from units, as event frames require) and
-// `care.totals` (recomputed from providers likewise). Not shown yet, because the
-// snapshot does not carry them: OPEL (calculated / declared), discharge-ready patients
-// by pathway and reason, lost bed days, sitrep returned / missing, open / overdue
-// actions. Keys a snapshot has that this page does not model are kept in
+// Not read: `orgs` (totals are recomputed from units, as event frames require),
+// `care.totals`, `patients.systems` and `patients.demand_capacity` (recomputed from
+// providers and trusts likewise, by the same rules). Not shown yet, because the
+// snapshot does not carry them: OPEL (calculated / declared), sitrep returned /
+// missing, open / overdue actions. Keys a snapshot has that this page does not model are kept in
 // `picture.extra`; sections.js says how to add a section for them.
 //
 // Sign-in: an API key typed into the form, kept in sessionStorage only (this tab, until
@@ -36,9 +42,11 @@ import { BoardConnection } from "./connection.js";
 import { DrillDown } from "./drilldown.js";
 import { hhmm, shortOrgName } from "./format.js";
 import { Picture } from "./picture.js";
-import { describe, renderCare, renderFeed, renderSystem, renderTiles } from "./sections.js";
+import {
+  describe, renderCare, renderDemand, renderFeed, renderSystem, renderTiles,
+} from "./sections.js";
 
-const SECTIONS = [renderSystem, renderTiles, renderCare, renderFeed];
+const SECTIONS = [renderSystem, renderTiles, renderCare, renderDemand, renderFeed];
 const KEY_STORAGE = "wicc.board.key";
 const AGE_TICK_MS = 5_000;
 

@@ -100,3 +100,20 @@ export function number(value) {
   if (value === null || value === undefined) return "–";
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
+
+// Which care takes the patients of each pathway: the server's rule
+// (wicc_shared/rules/care_pathways.py), so the board's gaps match the API's.
+export const PATHWAY_SERVICES = {
+  1: ["dom_care", "reablement"],
+  2: ["intermediate_care_step_down", "community_hospital"],
+  3: ["care_home"],
+};
+
+export function pathwayOf(serviceType) {
+  const found = Object.entries(PATHWAY_SERVICES).find(([, types]) => types.includes(serviceType));
+  return found ? Number(found[0]) : null;
+}
+
+export const PATHWAYS = {
+  0: "P0 home", 1: "P1 home with support", 2: "P2 short-term bed", 3: "P3 care home",
+};

@@ -8,7 +8,7 @@
 // server's clock and this screen's, so ages and staleness agree with the server even
 // when a wall screen's clock is wrong.
 
-import { careService } from "./format.js";
+import { careService, PATHWAY_SERVICES, pathwayOf } from "./format.js";
 
 const FEED_LENGTH = 40;
 
@@ -21,6 +21,7 @@ export class Picture {
   clear() {
     this.units = new Map(); // unit_id -> the unit's figure
     this.care = new Map(); // "provider/service_type" -> the provider's figures
+    this.discharges = new Map(); // trust -> its latest discharge sitrep counts
     this.extra = {}; // snapshot keys this page does not model yet (kept for new sections)
     this.seq = null;
     this.clockOffsetMs = 0;
@@ -32,11 +33,14 @@ export class Picture {
   }
 
   applySnapshot(frame) {
-    const { kind, seq, generated_at: generatedAt, units = [], orgs, care, ...extra } = frame;
+    const {
+      kind, seq, generated_at: generatedAt, units = [], orgs, care, patients, ...extra
+    } = frame;
     this.seq = seq;
     this.clockOffsetMs = Date.parse(generatedAt) - Date.now();
     this.units = new Map(units.map((u) => [u.unit_id, u]));
     this.care = new Map((care?.providers ?? []).map((c) => [careKey(c), c]));
+    this.discharges = new Map((patients?.trusts ?? []).map((t) => [t.org, t]));
     this.extra = extra;
   }
 
@@ -54,6 +58,12 @@ export class Picture {
       const before = this.care.get(key) ?? null;
       if (before && data.version < before.version) return null; // a replay of an older one
       this.care.set(key, data);
+      return { type, before, after: data, seq: frame.seq };
+    }
+    if (type === "discharge_sitrep.updated") {
+      const before = this.discharges.get(data.org) ?? null;
+      if (before && newerCount(before, data)) return null; // a replay of an older count
+      this.discharges.set(data.org, data);
       return { type, before, after: data, seq: frame.seq };
     }
     return null; // a type this page does not know: ignored, as the protocol asks
@@ -144,6 +154,75 @@ export class Picture {
     }
     return { cells, localities: [...localities].sort() };
   }
+
+  // A trust's counts describe one day; after it they are stale until recounted.
+  dischargesAreStale(trust) {
+    return this.now() >= Date.parse(trust.valid_until);
+  }
+
+  dischargesOf(org) {
+    return this.discharges.get(org) ?? null;
+  }
+
+  // The system's discharge-ready patients: every trust added up (stale ones counted and
+  // flagged, as stale bed figures are); null before any trust has a list.
+  dischargeTotals() {
+    const trusts = [...this.discharges.values()];
+    if (!trusts.length) return null;
+    return {
+      remaining: sum(trusts, (t) => t.remaining),
+      discharged: sum(trusts, (t) => t.discharged),
+      lostBedDays: sum(trusts, (t) => t.lost_bed_days),
+      oldestAsOf: trusts.map((t) => t.as_of).reduce(older, null),
+      stale: trusts.some((t) => this.dischargesAreStale(t)),
+    };
+  }
+
+  // Patients waiting per locality and pathway (1-3) against the care free there in fresh
+  // figures, by the same mapping as the server (wicc_shared/rules/care_pathways.py).
+  demandCells() {
+    const cells = new Map();
+    const cell = (locality, pathway) => {
+      const key = `${locality}|${pathway}`;
+      if (!cells.has(key)) {
+        cells.set(key, { locality, pathway, waiting: 0, fresh: 0, stale: 0, oldestFreshAsOf: null,
+          staleCounts: false });
+      }
+      return cells.get(key);
+    };
+    for (const trust of this.discharges.values()) {
+      const stale = this.dischargesAreStale(trust);
+      for (const w of trust.waiting) {
+        if (!PATHWAY_SERVICES[w.pathway] || w.locality === null) continue;
+        const c = cell(w.locality, w.pathway);
+        c.waiting += w.patients;
+        c.staleCounts ||= stale;
+      }
+    }
+    if (!cells.size) return [];
+    for (const entry of this.care.values()) {
+      const pathway = pathwayOf(entry.service_type);
+      if (pathway === null) continue;
+      const free = sum(entry.figures, (f) => f[careService(entry.service_type).figure] ?? 0);
+      const stale = this.careIsStale(entry);
+      for (const locality of entry.localities) {
+        const c = cell(locality, pathway);
+        if (stale) c.stale += free;
+        else {
+          c.fresh += free;
+          c.oldestFreshAsOf = older(c.oldestFreshAsOf, entry.as_of);
+        }
+      }
+    }
+    return [...cells.values()]
+      .map((c) => ({ ...c, gap: c.waiting - c.fresh }))
+      .sort((a, b) => a.locality.localeCompare(b.locality) || a.pathway - b.pathway);
+  }
+}
+
+function newerCount(held, incoming) {
+  return held.date > incoming.date
+    || (held.date === incoming.date && Date.parse(held.as_of) > Date.parse(incoming.as_of));
 }
 
 function careKey(entry) {

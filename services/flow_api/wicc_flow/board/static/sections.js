@@ -14,7 +14,8 @@
 
 import { el, keyed, setData, setText, show } from "./dom.js";
 import {
-  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, pct, shortOrgName, shortUnitId,
+  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, PATHWAYS, pct, shortOrgName,
+  shortUnitId,
 } from "./format.js";
 
 // ctx: {picture, names, live, now} (see board.js `render`).
@@ -22,9 +23,22 @@ import {
 export function renderSystem(ctx) {
   const section = document.getElementById("system");
   const system = ctx.picture.system();
-  show(section, system !== null);
-  if (!system) return;
-  const stats = [
+  const discharges = ctx.picture.dischargeTotals();
+  show(section, system !== null || discharges !== null);
+  if (!system && !discharges) return;
+  const stats = [...(system ? bedStats(system) : []), ...dischargeStats(discharges)];
+  keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
+    el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
+  ]), (node, key) => {
+    const stat = stats.find((s) => s.key === key);
+    setText(node.querySelector("dt"), stat.label);
+    figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
+    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
+  });
+}
+
+function bedStats(system) {
+  return [
     system.gaOccupancyPct !== null && {
       key: "ga", label: "G&A occupancy", value: pct(system.gaOccupancyPct),
       asOf: system.gaOldestAsOf, stale: system.gaStale,
@@ -34,14 +48,17 @@ export function renderSystem(ctx) {
       asOf: system.oldestAsOf, stale: system.escalationStale,
     },
   ].filter(Boolean);
-  keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
-    el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
-  ]), (node, key) => {
-    const stat = stats.find((s) => s.key === key);
-    setText(node.querySelector("dt"), stat.label);
-    figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
-    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
-  });
+}
+
+// The system's discharge-ready patients (every trust's list added up); none without a list.
+function dischargeStats(totals) {
+  if (!totals) return [];
+  return [
+    { key: "ready", label: "Ready to leave", value: String(totals.remaining),
+      asOf: totals.oldestAsOf, stale: totals.stale },
+    { key: "lost", label: "Bed days lost so far", value: String(totals.lostBedDays),
+      asOf: totals.oldestAsOf, stale: totals.stale },
+  ];
 }
 
 // One tile per organisation with bed figures, acute trusts first.
@@ -79,7 +96,7 @@ function createTile(org) {
 }
 
 // The parts of a trust tile, each updating its own nodes from the org's summary.
-const TILE_PARTS = [tileHeadline, tileStats, tileAge];
+const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileAge];
 
 function tileHeadline(tile, s, ctx) {
   const label = s.isGa ? "G&A occupancy" : "Occupancy, all beds";
@@ -96,6 +113,35 @@ function tileStats(tile, s, ctx) {
   figure(tile.querySelector(".escalation .figure"), String(s.escalationOpen), s.staleUnits > 0, ctx);
   figure(tile.querySelector(".closed-infection .figure"), String(s.closedInfection),
     s.staleUnits > 0, ctx);
+}
+
+// Discharge-ready patients (a third stat beside escalation and closed beds) and their
+// pathways, from the trust's latest discharge sitrep; made the first time the trust has
+// a list, hidden whenever it has none.
+function tilePatients(tile, s, ctx) {
+  const trust = ctx.picture.dischargesOf(s.org);
+  let stat = tile.querySelector(".ready-to-leave");
+  let line = tile.querySelector(".pathways");
+  if (!trust) {
+    if (stat) show(stat, false);
+    if (line) show(line, false);
+    return;
+  }
+  if (!stat) {
+    stat = el("div", { class: "ready-to-leave" }, [
+      el("dt", { text: "Ready to leave" }), el("dd", { class: "figure" }),
+    ]);
+    tile.querySelector(".tile-stats").append(stat);
+    line = el("p", { class: "pathways" });
+    tile.querySelector(".age").before(line);
+  }
+  show(stat, true);
+  show(line, true);
+  const stale = ctx.picture.dischargesAreStale(trust);
+  figure(stat.querySelector(".figure"), String(trust.remaining), stale, ctx);
+  const pathways = trust.by_pathway.map((p) => `P${p.pathway} ${p.remaining}`).join(" \u00b7 ");
+  setText(line, `${pathways} \u00b7 ${trust.lost_bed_days} days lost${stale ? " (yesterday)" : ""}`);
+  setData(line, "stale", stale);
 }
 
 function tileAge(tile, s, ctx) {
@@ -152,6 +198,43 @@ function careCell(node, cell, service, ctx) {
   ageText(when, words, onlyStale);
 }
 
+// Demand against capacity: a row per locality, a column per pathway (1-3); each cell the
+// patients waiting, the places free in fresh care figures, and how many are short.
+// Stale figures are shown apart, never counted.
+export function renderDemand(ctx) {
+  const section = document.getElementById("demand");
+  const cells = ctx.picture.demandCells();
+  show(section, cells.length > 0);
+  if (!cells.length) return;
+  const localities = [...new Set(cells.map((c) => c.locality))].sort();
+  const byKey = new Map(cells.map((c) => [`${c.locality}|${c.pathway}`, c]));
+  keyed(section.querySelector("tbody"), localities, () => el("tr", {}, [
+    el("th", { scope: "row" }),
+    ...[1, 2, 3].map((p) => el("td", { "data-pathway": String(p) }, [
+      el("span", { class: "figure" }), el("span", { class: "free" }), el("span", { class: "age" }),
+    ])),
+  ]), (row, locality) => {
+    setText(row.querySelector("th"), title(locality));
+    for (const pathway of [1, 2, 3]) {
+      const node = row.querySelector(`td[data-pathway="${pathway}"]`);
+      demandCell(node, byKey.get(`${locality}|${pathway}`), ctx);
+    }
+  });
+}
+
+function demandCell(node, cell, ctx) {
+  const [waiting, free, when] = node.children;
+  const c = cell ?? { waiting: 0, fresh: 0, stale: 0, gap: 0, oldestFreshAsOf: null };
+  figure(waiting, String(c.waiting), c.staleCounts, ctx);
+  setText(free, c.gap > 0 ? `${c.fresh} free \u00b7 ${c.gap} short` : `${c.fresh} free`);
+  setData(node, "short", c.gap > 0);
+  let words = "";
+  if (c.oldestFreshAsOf) words = `${age(ctx.picture.ageSeconds(c.oldestFreshAsOf))} ago`;
+  else if (c.waiting) words = "no fresh figure";
+  if (c.stale) words += `${words ? " \u00b7 " : ""}${c.stale} stale`;
+  ageText(when, words, !c.oldestFreshAsOf && c.waiting > 0);
+}
+
 // The last events, in words, newest first.
 export function renderFeed(ctx) {
   const section = document.getElementById("feed");
@@ -188,6 +271,10 @@ export function describe(change, names) {
       parts.push(`escalation beds ${after.escalation_open}${delta(before.escalation_open, after.escalation_open)}`);
     }
     return `${where} ${parts.join(", ")}`;
+  }
+  if (change.type === "discharge_sitrep.updated") {
+    return `${orgShort(after.org, names)}: ${after.remaining} ready to leave`
+      + `${delta(before?.remaining, after.remaining)}`;
   }
   const service = careService(after.service_type);
   const total = (entry) => entry?.figures.reduce((t, f) => t + (f[service.figure] ?? 0), 0);

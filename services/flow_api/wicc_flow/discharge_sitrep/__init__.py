@@ -1,0 +1,1 @@
+"""The derived daily acute discharge sitrep of each trust, and its recount."""

@@ -1,0 +1,1 @@
+"""Red and green days: each discharge-ready patient's day marked at the board round."""

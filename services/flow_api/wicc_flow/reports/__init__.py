@@ -1,0 +1,1 @@
+"""Reports over the discharge-ready list: lost bed days."""
