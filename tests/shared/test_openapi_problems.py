@@ -11,7 +11,7 @@ import pytest
 
 from tests.support import PROBLEM, Wicc
 
-PUBLIC = {"/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/asyncapi.json"}  # no key needed
 
 
 async def documents(wicc: Wicc) -> dict[str, dict[str, Any]]:
@@ -67,5 +67,5 @@ def test_no_two_operations_share_an_idempotency_key_example(
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "Idempotency-Key"
     ]
-    assert len(examples) == 3  # the sitrep writes
+    assert len(examples) >= 3  # the sitrep writes at least
     assert len({example for *_, example in examples}) == len(examples)
