@@ -17,6 +17,7 @@ import wicc_capacity.tables
 import wicc_escalation.inputs.models
 import wicc_escalation.tables
 import wicc_flow.board.models
+import wicc_flow.summaries.models
 import wicc_flow.tables
 import wicc_shared.kernel.models
 
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     wicc_capacity.sitreps.models,
     wicc_flow.tables,
     wicc_flow.board.models,
+    wicc_flow.summaries.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
 )

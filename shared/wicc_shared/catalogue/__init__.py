@@ -32,6 +32,7 @@ from wicc_shared.catalogue.base import (
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BEDS_UPDATED
 from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
+from wicc_shared.catalogue.summaries import SUMMARY_PUBLISHED
 
 CATALOGUE = Catalogue(
     [
@@ -41,6 +42,7 @@ CATALOGUE = Catalogue(
         SITREP_SUBMITTED,
         SITREP_AMENDED,
         SITREP_MISSED,
+        SUMMARY_PUBLISHED,
     ]
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "SITREP_AMENDED",
     "SITREP_MISSED",
     "SITREP_SUBMITTED",
+    "SUMMARY_PUBLISHED",
     "Catalogue",
     "EventPayload",
     "EventScope",
