@@ -65,6 +65,7 @@ def render_html(doc: SummaryDocument, charts: Mapping[str, Chart] | None = None)
             stale=stale,
             stale_count=plural(len(stale), "source"),
             all_current=ALL_CURRENT,
+            notes=doc.notes,
             changes=[c.text for c in doc.changes],
             no_changes=NO_CHANGES,
             sections=sections(doc),
