@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from tests.builders.sitrep_events import DAY, deadline_of, ga_area, sitrep_missed, sitrep_recorded
 from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
@@ -12,7 +13,7 @@ from wicc_flow.board.projection import BOARD_EVENT_TYPES, BoardProjection
 NOW = dt.datetime(2026, 12, 3, 8, 30, tzinfo=dt.UTC)
 
 
-def _orgs(projection: BoardProjection) -> dict[str, dict[str, object]]:
+def _orgs(projection: BoardProjection) -> dict[str, dict[str, Any]]:
     return {entry["org"]: entry for entry in projection.view(NOW).get("sitreps", [])}
 
 
@@ -54,7 +55,7 @@ def test_the_latest_date_leads_and_recent_dates_are_kept_newest_first() -> None:
         projection.apply(sitrep_recorded("RNZ", DAY - dt.timedelta(days=back)))
     entry = _orgs(projection)["RNZ"]
     assert entry["date"] == DAY.isoformat()
-    recent = [day["date"] for day in entry["recent"]]  # type: ignore[union-attr]
+    recent = [day["date"] for day in entry["recent"]]
     assert recent == [(DAY - dt.timedelta(days=back)).isoformat() for back in range(7)]
     section = next(s for s in projection.sections if s.key == "sitreps")
     kept = section.state()["RNZ"]["days"]
@@ -71,7 +72,7 @@ def test_an_older_version_replayed_does_not_undo_an_amendment() -> None:
     projection.apply(first)
     entry = _orgs(projection)["RNZ"]
     assert entry["version"] == 2
-    assert entry["areas"][0]["occupied"] == 126  # type: ignore[index]
+    assert entry["areas"][0]["occupied"] == 126
 
 
 def test_area_figures_follow_the_latest_sitrep_date_and_amendments_drop_areas() -> None:
@@ -84,11 +85,11 @@ def test_area_figures_follow_the_latest_sitrep_date_and_amendments_drop_areas() 
             "RNZ", DAY - dt.timedelta(days=1), version=2, amended=True, beds=[ga_area(99, 90, 0, 0)]
         )
     )
-    areas = {a["bed_area"]: a for a in _orgs(projection)["RNZ"]["areas"]}  # type: ignore[union-attr]
+    areas = {a["bed_area"]: a for a in _orgs(projection)["RNZ"]["areas"]}
     assert (areas["adult_ga"]["core_open"], areas["adult_ga"]["date"]) == (150, DAY.isoformat())
     # An amendment of the same date that no longer gives critical care drops it.
     projection.apply(sitrep_recorded("RNZ", DAY, version=2, amended=True, beds=[ga_area(160)]))
-    areas = {a["bed_area"]: a for a in _orgs(projection)["RNZ"]["areas"]}  # type: ignore[union-attr]
+    areas = {a["bed_area"]: a for a in _orgs(projection)["RNZ"]["areas"]}
     assert set(areas) == {"adult_ga"}
     assert areas["adult_ga"]["core_open"] == 160
 

@@ -1,7 +1,11 @@
-"""The flow service: the live board (its hub runs in every API process) and API-key
-administration."""
+"""The flow service: the live board (its hub runs in every API process), the daily
+system-call summaries (built by the worker at each system's time, and on demand) and
+API-key administration."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
 
 from wicc_flow.admin.router import router as admin_router
 from wicc_flow.board.checkpoint import checkpoint_periodically, restore_with_retry
@@ -11,7 +15,12 @@ from wicc_flow.board.router import router as board_router
 from wicc_flow.events_doc.router import router as events_doc_router
 from wicc_flow.settings import FlowSettings
 from wicc_flow.state import FlowState
+from wicc_flow.summaries import rendering
+from wicc_flow.summaries.router import router as summaries_router
+from wicc_flow.summaries.schedule import build_due
+from wicc_flow.tables import OUTBOX
 from wicc_shared.runtime import Runtime
+from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import ServiceSpec
 
 
@@ -23,7 +32,24 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
         care_freshness_hours=settings.care_freshness_hours,
         clock=lambda: runtime.clock(),  # read at each call: tests move runtime.clock
     )
-    return FlowState(settings=settings, hub=hub)
+    # Before anything imports matplotlib: it reads MPLCONFIGDIR once, at import.
+    rendering.configure(settings.matplotlib_config_dir)
+
+    async def build_summaries(rt: Runtime) -> str:
+        return await build_due(rt, settings.care_freshness_hours)
+
+    schedule = ScheduledJob("summary-schedule", settings.summary_check_seconds, build_summaries)
+    return FlowState(settings=settings, hub=hub, summary_schedule=schedule)
+
+
+async def _warm_up_renderers(_runtime: Runtime, _state: FlowState) -> None:
+    # The summary's renderers import matplotlib and Jinja2 (~1.3 s): once, in the
+    # background after start-up, rather than in the first request that needs them.
+    await asyncio.to_thread(rendering.warm_up)
+
+
+def _jobs(state: FlowState) -> Sequence[ScheduledJob]:
+    return [state.summary_schedule]
 
 
 async def _run_hub(runtime: Runtime, state: FlowState) -> None:
@@ -48,10 +74,22 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         name="flow",
         prefix="/flow",
         title="WICC flow",
-        description="The live board (snapshot and WebSocket) and API-key administration.",
-        routers=[board_router, board_page_router, admin_router, events_doc_router],
+        description=(
+            "The live board (snapshot and WebSocket), the daily system-call summaries and "
+            "API-key administration."
+        ),
+        routers=[
+            board_router,
+            board_page_router,
+            admin_router,
+            events_doc_router,
+            summaries_router,
+        ],
         settings_type=FlowSettings,
         build_state=_state,
-        api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],
+        outbox=OUTBOX,
+        api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards, _warm_up_renderers],
+        worker_tasks=[_warm_up_renderers],
+        jobs=_jobs,
         readiness={"board": _hub_ready},
     )

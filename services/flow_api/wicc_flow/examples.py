@@ -3,6 +3,8 @@ responses; a test checks each against the schema it documents)."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 from wicc_shared.openapi import page_example
@@ -162,3 +164,51 @@ ASYNCAPI: dict[str, Any] = {
         },
     },
 }
+
+SUMMARY_BUILD: dict[str, Any] = {
+    "system": "wiltshire",
+    "date": "2026-12-03",
+    "version": 2,
+    "built_at": "2026-12-03T08:52:14.406131Z",
+    "trigger": "on_demand",
+    "built_by": "4a0c2e8e-5a6f-4f57-9a55-0d8b1f0e2f31",
+    "stale_sources": 1,
+    "href": "/flow/v1/summaries/wiltshire/2026-12-03?version=2",
+}
+SUMMARY_BUILDS: dict[str, Any] = page_example(
+    SUMMARY_BUILD,
+    {
+        **SUMMARY_BUILD,
+        "version": 1,
+        "built_at": "2026-12-03T08:30:07.118402Z",
+        "trigger": "scheduled",
+        "built_by": "system:summary-schedule",
+        "stale_sources": 2,
+        "href": "/flow/v1/summaries/wiltshire/2026-12-03?version=1",
+    },
+)
+# The demo system's summary as built by a real `wicc run` (wicc_flow/summaries/).
+SUMMARY_DOCUMENT: dict[str, Any] = json.loads(
+    resources.files("wicc_flow.summaries").joinpath("example_document.json").read_text()
+)
+SUMMARY_MARKDOWN = """\
+# Daily system call: Wiltshire system, Thursday 3 December 2026
+
+> **STALE DATA: 1 source out of date. Check before relying on them.**
+>
+> - Care capacity: reablement (capacity:/capacity/v1/care-capacity?service=reablement): \
+newest figure 31 hours old (from Wed 2 Dec 01:10; stale after 24 hours).
+
+## What changed
+
+- Great Western: G&A occupancy 97.0 % (+4.0 points), 12 escalation beds open (+5)
+...
+"""
+SUMMARY_HTML = """\
+<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>Daily system call: Wiltshire system, Thursday 3 December 2026</title>
+...
+"""
