@@ -205,7 +205,12 @@ class SitrepSection(Model):
 
 
 class SourceFreshness(Model):
-    """How old one source's newest figure was when the summary was built."""
+    """How old one source's figures were when the summary was built.
+
+    `as_of` is the oldest figure counted from the source: a total is only as current
+    as its oldest part (a trust's beds with one ward silent for a day are stale, as
+    the bed roll-ups say). For a source of one figure, that figure.
+    """
 
     source: str
     label: str = Field(description="What the source is, in words")

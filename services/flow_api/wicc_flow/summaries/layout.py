@@ -60,7 +60,7 @@ def _stale_line(fresh: SourceFreshness, zone: ZoneInfo, doc: SummaryDocument) ->
         return f"{fresh.label} ({fresh.source}): nothing received."
     when = local_time(fresh.as_of, zone, doc.day)
     return (
-        f"{fresh.label} ({fresh.source}): newest figure {age_text(fresh.age_seconds)} old "
+        f"{fresh.label} ({fresh.source}): oldest figure {age_text(fresh.age_seconds)} old "
         f"(from {when}; stale after {age_text(fresh.limit_seconds)})."
     )
 
