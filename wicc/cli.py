@@ -1,10 +1,11 @@
-"""`wicc run | worker | migrate | load-reference`: the project's command line."""
+"""`wicc run | worker | migrate | load-reference | summary`: the project's command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -18,8 +19,10 @@ from wicc import migrate
 from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
 from wicc.infra import infrastructure
+from wicc.summary import FORMATS, SummaryRequest, summary_text
 from wicc_flow.board.frame_sink import uvicorn_websocket_options
 from wicc_shared.db import create_engine, create_sessionmaker
+from wicc_shared.errors import WiccError
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
 
@@ -51,6 +54,20 @@ def cmd_load_reference(settings: Settings) -> None:
     with infrastructure(settings) as ready:
         counts = asyncio.run(_load_reference(ready, demo=False))
         print(f"reference data loaded from {ready.system_file}: {counts}")
+
+
+def cmd_summary(settings: Settings, request: SummaryRequest) -> int:
+    """Print the day's summary; 1 (with the reason on stderr) when there is none."""
+    with infrastructure(settings) as ready:
+        try:
+            text = asyncio.run(summary_text(ready, request))
+        except WiccError as exc:
+            print(f"wicc summary: {exc.detail}", file=sys.stderr)
+            for error in getattr(exc, "errors", ()):
+                print(f"  {error.field}: {error.message}", file=sys.stderr)
+            return 1
+    sys.stdout.write(text)
+    return 0
 
 
 def cmd_run(settings: Settings, *, demo: bool) -> None:
@@ -146,6 +163,18 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="run the background work (relays, consumers, jobs)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("load-reference", help="load the reference data file (WICC_SYSTEM_FILE)")
+    summary = sub.add_parser(
+        "summary",
+        help="print a care system's daily summary (building it if there is none)",
+        description="Print the latest version of a care system's daily summary, building "
+        "today's when there is none (or with --rebuild).",
+    )
+    summary.add_argument("--system", required=True, help="care system code, e.g. wiltshire")
+    summary.add_argument(
+        "--date", type=dt.date.fromisoformat, help="the day (YYYY-MM-DD); default today"
+    )
+    summary.add_argument("--format", choices=sorted(FORMATS), default="html")
+    summary.add_argument("--rebuild", action="store_true", help="build a new version first")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -155,6 +184,9 @@ def main(argv: list[str] | None = None) -> None:
         cmd_worker(settings)
     elif args.command == "migrate":
         cmd_migrate(settings)
+    elif args.command == "summary":
+        request = SummaryRequest(args.system, args.date, args.format, args.rebuild)
+        sys.exit(cmd_summary(settings, request))
     else:
         cmd_load_reference(settings)
 

@@ -301,3 +301,29 @@ async def build_now(
     summary = await build(session, principal, order, board)
     assert summary is not None  # only a scheduled build can be skipped
     return to_build(summary)
+
+
+async def latest_or_build(
+    session: AsyncSession,
+    stream: EventStream,
+    actor: audited_write.Actor,
+    code: str,
+    day: dt.date | None,
+    *,
+    now: dt.datetime,
+    rebuild: bool,
+    care_freshness_hours: Mapping[str, float],
+) -> Summary:
+    """The latest version of the day's summary (default today), building one when there
+    is none or a rebuild is asked for (the command line's `wicc summary`)."""
+    system = await system_or_404(session, code)
+    day = day or today_of(system, now)
+    ensure_not_future(system, day, now)
+    if not rebuild and (found := await repository.get(session, system.code, day)) is not None:
+        return found
+    ensure_buildable(system, day, now)
+    board = await read_board(session, stream, care_freshness_hours, now)
+    order = BuildOrder(system, day, BuildTrigger.on_demand, now, care_freshness_hours)
+    summary = await build(session, actor, order, board)
+    assert summary is not None  # only a scheduled build can be skipped
+    return summary
