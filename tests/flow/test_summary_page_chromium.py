@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Route
+from playwright.async_api import Browser, Route, ViewportSize
 
 from tests.flow.browser import ARTIFACTS, serious_violations
 from tests.flow.summary_api import SUMMARY_SETTINGS, build, summary_path
@@ -16,7 +16,7 @@ from tests.flow.summary_scenario import wiltshire_morning
 from tests.support import Wicc
 
 pytestmark = pytest.mark.slow
-A4 = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
+A4: ViewportSize = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
 
 
 @pytest.fixture

@@ -67,8 +67,9 @@ def choose(accept: str | None, offered: Sequence[str] = OFFERED) -> str | None:
         matching = [(m, r.quality) for r in ranges if (m := r.matches(media_type)) >= 0]
         if not matching:
             continue
-        # The most specific matching range sets the quality (text/html;q=0 beats */*).
-        specificity, quality = max(matching, key=lambda m: m[0])
+        # The most specific matching range sets the quality (text/html;q=0 beats */*);
+        # a range given twice counts with its higher quality.
+        specificity, quality = max(matching)
         if quality <= 0:
             continue
         rank = (quality, specificity, -order)
