@@ -165,43 +165,55 @@ ASYNCAPI: dict[str, Any] = {
     },
 }
 
+# A build and the demo system's summary, from a real `wicc run` with demo data (the
+# summary's document is in wicc_flow/summaries/example_document.json).
 SUMMARY_BUILD: dict[str, Any] = {
     "system": "wiltshire",
-    "date": "2026-12-03",
+    "date": "2026-12-02",
     "version": 2,
-    "built_at": "2026-12-03T08:52:14.406131Z",
+    "built_at": "2026-12-02T14:51:20.118402Z",
     "trigger": "on_demand",
-    "built_by": "4a0c2e8e-5a6f-4f57-9a55-0d8b1f0e2f31",
+    "built_by": "bd2fe773-dc69-4882-b032-7b76e0949344",
     "stale_sources": 1,
-    "href": "/flow/v1/summaries/wiltshire/2026-12-03?version=2",
+    "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=2",
 }
 SUMMARY_BUILDS: dict[str, Any] = page_example(
     SUMMARY_BUILD,
     {
         **SUMMARY_BUILD,
         "version": 1,
-        "built_at": "2026-12-03T08:30:07.118402Z",
-        "trigger": "scheduled",
-        "built_by": "system:summary-schedule",
-        "stale_sources": 2,
-        "href": "/flow/v1/summaries/wiltshire/2026-12-03?version=1",
+        "built_at": "2026-12-02T14:43:56.785079Z",
+        "built_by": "bootstrap-admin",
+        "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=1",
     },
 )
-# The demo system's summary as built by a real `wicc run` (wicc_flow/summaries/).
 SUMMARY_DOCUMENT: dict[str, Any] = json.loads(
     resources.files("wicc_flow.summaries").joinpath("example_document.json").read_text()
 )
 SUMMARY_MARKDOWN = """\
-# Daily system call: Wiltshire system, Thursday 3 December 2026
+# Daily system call: Wiltshire system (Bath and North East Somerset, Swindon and \
+Wiltshire ICS), Wednesday 2 December 2026
 
 > **STALE DATA: 1 source out of date. Check before relying on them.**
 >
-> - Care capacity: reablement (capacity:/capacity/v1/care-capacity?service=reablement): \
-newest figure 31 hours old (from Wed 2 Dec 01:10; stale after 24 hours).
+> - Care capacity: domiciliary care (capacity:/capacity/v1/care-capacity?service=dom\\_care): \
+oldest figure 15 hours old (from Tue 1 Dec 23:43; stale after 12 hours).
 
 ## What changed
 
-- Great Western: G&A occupancy 97.0 % (+4.0 points), 12 escalation beds open (+5)
+No movement above the thresholds since yesterday.
+
+## OPEL
+
+Not available.
+
+## Beds
+
+**Beds: adult general and acute**
+
+|  | System | Great Western | Royal United Bath | Salisbury |
+| --- | ---: | ---: | ---: | ---: |
+| Occupancy (core + escalation) | 89.2 % | 89.4 % | 89.6 % | 88.5 % |
 ...
 """
 SUMMARY_HTML = """\
@@ -209,6 +221,14 @@ SUMMARY_HTML = """\
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
-<title>Daily system call: Wiltshire system, Thursday 3 December 2026</title>
+<title>Daily system call: Wiltshire system (...), Wednesday 2 December 2026</title>
+<style>@page { size: A4; margin: 14mm 12mm 16mm 12mm; } ...</style>
+</head>
+<body>
+<header><p class="kicker">WICC daily summary</p><h1>Daily system call: ...</h1></header>
+<main>
+<section class="stale-box" role="alert" aria-labelledby="stale-heading">...</section>
+<section id="beds"><h2>Beds</h2><figure class="chart" id="chart-occupancy">
+<div class="plot" role="img" aria-label="Occupancy by trust: ..."><svg ...>...</svg></div>
 ...
 """
