@@ -1,5 +1,5 @@
 """A summary built before every feed exists: care capacity without patients waiting,
-and notes for the reader (a short history). Unknown is shown as unknown, never as 0."""
+and caveats for the reader (a short history). Unknown is shown as unknown, never as 0."""
 
 from __future__ import annotations
 
@@ -59,9 +59,9 @@ def test_the_capacity_chart_draws_capacity_alone_and_says_so() -> None:
     assert with_demand is not None and with_demand.svg != chart.svg
 
 
-def test_notes_are_shown_near_the_top_in_both_formats() -> None:
+def test_caveats_are_shown_near_the_top_in_both_formats() -> None:
     note = "History is short: summaries exist for 2 of the 7 days before today."
-    doc = wiltshire_document(notes=[note])
+    doc = wiltshire_document(caveats=[note])
     markdown = render_markdown(doc)
     assert f"**Note:** {note}" in markdown
     assert markdown.index("**Note:**") < markdown.index("## What changed")
@@ -70,5 +70,5 @@ def test_notes_are_shown_near_the_top_in_both_formats() -> None:
     assert html.index("reader-note") < html.index('id="changes"')
 
 
-def test_a_document_without_notes_shows_none() -> None:
+def test_a_document_without_caveats_shows_none() -> None:
     assert "**Note:**" not in render_markdown(wiltshire_document())

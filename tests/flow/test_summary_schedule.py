@@ -110,7 +110,7 @@ async def test_the_next_days_summary_compares_with_yesterdays(wicc: Wicc) -> Non
         "System: G&A occupancy 100.0 % (+10.0 points)",
         "Salisbury: G&A occupancy 100.0 % (+10.0 points)",
     ]
-    assert doc["notes"][0].startswith("History is short: summaries exist for 1 of the 7 days")
+    assert doc["caveats"][0].startswith("History is short: summaries exist for 1 of the 7 days")
     trend = next(t for t in doc["trends"]["occupancy"] if t["subject"] == "RNZ")
     assert [p["day"] for p in trend["points"]] == ["2026-12-03", "2026-12-04"]
 

@@ -113,7 +113,7 @@ def assemble(inputs: Inputs) -> SummaryDocument:
             *patient_sources(inputs),
         ],
         changes=[],
-        notes=[note] if (note := inputs.history.coverage_note()) else [],
+        caveats=[note] if (note := inputs.history.coverage_note()) else [],
         care=care,
         sitreps=sitreps,
         outlook=outlook_of(inputs.history, _system_capacity(inputs)),

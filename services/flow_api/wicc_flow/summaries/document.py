@@ -315,7 +315,7 @@ class SummaryDocument(Model):
     organisations: list[Area]
     freshness: list[SourceFreshness]
     changes: list[ChangeSentence]
-    notes: list[str] = Field(
+    caveats: list[str] = Field(
         default_factory=list,
         description="What the reader must know to read the figures, e.g. a short history",
     )

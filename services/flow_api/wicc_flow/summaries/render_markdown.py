@@ -36,7 +36,7 @@ def escape(text: str) -> str:
 
 def render_markdown(doc: SummaryDocument) -> str:
     parts = [f"# {escape(title(doc))}", _stale_block(doc)]
-    parts.extend(f"**Note:** {escape(note)}" for note in doc.notes)
+    parts.extend(f"**Note:** {escape(note)}" for note in doc.caveats)
     parts.append(_changes(doc))
     parts.extend(_section(s) for s in sections(doc))
     parts.append(f"---\n_{escape(build_line(doc))}_")

@@ -235,7 +235,9 @@ async def list_builds(
     if system is not None and await repository.care_system(session, system) is None:
         problems.append(FieldError("system", f"no care system {system!r}", "query", "unknown"))
     if first is not None and last is not None and first > last:
-        problems.append(FieldError("from", f"{first} is after to ({last})", "query", "range"))
+        problems.append(
+            FieldError("from", f"{first} is after to ({last})", "query", "from_after_to")
+        )
     if problems:
         raise ValidationFailed(problems)
     rows, total = await repository.builds(session, system=system, first=first, last=last, page=page)
