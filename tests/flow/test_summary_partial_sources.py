@@ -3,14 +3,29 @@ and caveats for the reader (a short history). Unknown is shown as unknown, never
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic import ValidationError
 
-from tests.builders.summaries import CARE, care_section, figure, wiltshire_document
+from tests.builders.summaries import (
+    AS_OF,
+    BUILT_AT,
+    CARE,
+    care_section,
+    figure,
+    wiltshire_document,
+)
 from wicc_flow.summaries.charts import capacity_chart
 from wicc_flow.summaries.codes import Pathway
-from wicc_flow.summaries.document import CapacityDemand, CareCapacitySection, capacity_demand
+from wicc_flow.summaries.document import (
+    CapacityDemand,
+    CareCapacitySection,
+    capacity_demand,
+    source_freshness,
+)
 from wicc_flow.summaries.figures import Unit
+from wicc_flow.summaries.layout import ages_line
 from wicc_flow.summaries.render_html import render_html
 from wicc_flow.summaries.render_markdown import render_markdown
 from wicc_flow.summaries.tables import care_table
@@ -72,3 +87,29 @@ def test_caveats_are_shown_near_the_top_in_both_formats() -> None:
 
 def test_a_document_without_caveats_shows_none() -> None:
     assert "**Note:**" not in render_markdown(wiltshire_document())
+
+
+def test_every_kind_of_source_has_its_age_at_the_top() -> None:
+    doc = wiltshire_document(care_stale=True)
+    line = (
+        "Age of the figures: Bed state 30 minutes; OPEL scores and declarations 15 minutes; "
+        "Patients ready to leave 5 minutes; Care capacity 26 hours; Sitrep returns 0 minutes."
+    )
+    markdown = render_markdown(doc)
+    assert markdown.index(f"_{line}_") < markdown.index("## What changed")
+    html = render_html(doc, charts={})
+    assert html.index(f'<p class="ages">{line}</p>') < html.index('id="changes"')
+
+
+def test_ages_run_from_the_newest_to_the_oldest_source_of_a_kind() -> None:
+    beds = "capacity:/capacity/v1/beds"
+    fresh = [
+        source_freshness(
+            f"{beds}?org={org}", f"Bed figures, {org}", as_of, timedelta(hours=24), BUILT_AT
+        )
+        for org, as_of in (("A", AS_OF), ("B", AS_OF - timedelta(hours=27)), ("C", None))
+    ]
+    doc = wiltshire_document(freshness=fresh, care=None)
+    assert ages_line(doc) == (
+        "Age of the figures: Bed figures 30 minutes to 28 hours (1 source never received)."
+    )

@@ -170,22 +170,23 @@ ASYNCAPI: dict[str, Any] = {
 SUMMARY_BUILD: dict[str, Any] = {
     "system": "wiltshire",
     "date": "2026-12-02",
-    "version": 2,
-    "built_at": "2026-12-02T14:51:20.118402Z",
+    "version": 3,
+    "built_at": "2026-12-02T14:57:44.957806Z",
     "trigger": "on_demand",
-    "built_by": "bd2fe773-dc69-4882-b032-7b76e0949344",
+    "built_by": "bootstrap-admin",
     "stale_sources": 1,
-    "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=2",
+    "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=3",
 }
 SUMMARY_BUILDS: dict[str, Any] = page_example(
     SUMMARY_BUILD,
     {
         **SUMMARY_BUILD,
-        "version": 1,
-        "built_at": "2026-12-02T14:43:56.785079Z",
-        "built_by": "bootstrap-admin",
-        "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=1",
+        "version": 2,
+        "built_at": "2026-12-02T14:44:41.301957Z",
+        "built_by": "system:cli",
+        "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=2",
     },
+    total=3,
 )
 SUMMARY_DOCUMENT: dict[str, Any] = json.loads(
     resources.files("wicc_flow.summaries").joinpath("example_document.json").read_text()
@@ -198,6 +199,9 @@ Wiltshire ICS), Wednesday 2 December 2026
 >
 > - Care capacity: domiciliary care (capacity:/capacity/v1/care-capacity?service=dom\\_care): \
 oldest figure 15 hours old (from Tue 1 Dec 23:43; stale after 12 hours).
+
+_Age of the figures: Bed figures 2 hours to 3 hours; Care capacity 74 minutes to 15 hours; \
+Sitrep returns 0 minutes._
 
 ## What changed
 

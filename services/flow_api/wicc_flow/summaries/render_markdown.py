@@ -16,6 +16,7 @@ from wicc_flow.summaries.layout import (
     ALL_CURRENT,
     NO_CHANGES,
     Section,
+    ages_line,
     build_line,
     sections,
     stale_lines,
@@ -36,6 +37,8 @@ def escape(text: str) -> str:
 
 def render_markdown(doc: SummaryDocument) -> str:
     parts = [f"# {escape(title(doc))}", _stale_block(doc)]
+    if ages := ages_line(doc):
+        parts.append(f"_{escape(ages)}_")
     parts.extend(f"**Note:** {escape(note)}" for note in doc.caveats)
     parts.append(_changes(doc))
     parts.extend(_section(s) for s in sections(doc))
