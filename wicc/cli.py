@@ -1,11 +1,12 @@
-"""`wicc run | worker | migrate | load-reference | reencrypt-nhs-numbers`: the project's
-command line."""
+"""`wicc run | worker | migrate | load-reference | reencrypt-nhs-numbers | summary`: the
+project's command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -21,10 +22,12 @@ from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
 from wicc.demo_patients import seed_demo_patients
 from wicc.infra import infrastructure
+from wicc.summary import FORMATS, SummaryRequest, summary_text
 from wicc_flow.board.frame_sink import uvicorn_websocket_options
 from wicc_flow.patients.config import patient_flow
 from wicc_flow.patients.rotation import reencrypt_batch
 from wicc_shared.db import create_engine, create_sessionmaker
+from wicc_shared.errors import WiccError
 from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.logging import configure_logging
 
@@ -82,6 +85,20 @@ def cmd_reencrypt(settings: Settings) -> None:
     with infrastructure(settings) as ready:
         count = asyncio.run(_reencrypt(ready))
         print(f"NHS numbers re-encrypted under the newest key: {count}")
+
+
+def cmd_summary(settings: Settings, request: SummaryRequest) -> int:
+    """Print the day's summary; 1 (with the reason on stderr) when there is none."""
+    with infrastructure(settings) as ready:
+        try:
+            text = asyncio.run(summary_text(ready, request))
+        except WiccError as exc:
+            print(f"wicc summary: {exc.detail}", file=sys.stderr)
+            for error in getattr(exc, "errors", ()):
+                print(f"  {error.field}: {error.message}", file=sys.stderr)
+            return 1
+    sys.stdout.write(text)
+    return 0
 
 
 def cmd_run(settings: Settings, *, demo: bool) -> None:
@@ -183,6 +200,18 @@ def main(argv: list[str] | None = None) -> None:
         "reencrypt-nhs-numbers",
         help="re-encrypt stored NHS numbers under the newest WICC_NHS_NUMBER_KEYS key",
     )
+    summary = sub.add_parser(
+        "summary",
+        help="print a care system's daily summary (building it if there is none)",
+        description="Print the latest version of a care system's daily summary, building "
+        "today's when there is none (or with --rebuild).",
+    )
+    summary.add_argument("--system", required=True, help="care system code, e.g. wiltshire")
+    summary.add_argument(
+        "--date", type=dt.date.fromisoformat, help="the day (YYYY-MM-DD); default today"
+    )
+    summary.add_argument("--format", choices=sorted(FORMATS), default="html")
+    summary.add_argument("--rebuild", action="store_true", help="build a new version first")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -194,6 +223,9 @@ def main(argv: list[str] | None = None) -> None:
         cmd_migrate(settings)
     elif args.command == "reencrypt-nhs-numbers":
         cmd_reencrypt(settings)
+    elif args.command == "summary":
+        request = SummaryRequest(args.system, args.date, args.format, args.rebuild)
+        sys.exit(cmd_summary(settings, request))
     else:
         cmd_load_reference(settings)
 

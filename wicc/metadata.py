@@ -21,6 +21,7 @@ import wicc_flow.capacity_inputs.models
 import wicc_flow.discharge_sitrep.models
 import wicc_flow.patients.models
 import wicc_flow.red_green.models
+import wicc_flow.summaries.models
 import wicc_flow.tables
 import wicc_shared.kernel.models
 
@@ -37,6 +38,7 @@ MODEL_MODULES = (
     wicc_flow.red_green.models,
     wicc_flow.discharge_sitrep.models,
     wicc_flow.capacity_inputs.models,
+    wicc_flow.summaries.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
 )

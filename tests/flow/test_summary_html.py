@@ -84,7 +84,7 @@ def test_stale_sources_are_in_a_box_before_anything_else() -> None:
     box = html.index('<section class="stale-box" role="alert"')
     assert html.index("<main>") < box < html.index('id="changes"')
     assert "Stale data: 1 source out of date" in html
-    assert "Care capacity (capacity:/capacity/v1/care-capacity): newest figure 26 hours old" in html
+    assert "Care capacity (capacity:/capacity/v1/care-capacity): oldest figure 26 hours old" in html
     assert '4 <span class="stale-mark">stale</span>' in html
     fresh = render_html(wiltshire_document())
     assert "stale-box" not in fresh.split("<body>")[1]

@@ -38,7 +38,7 @@ def test_stale_sources_come_first_and_are_named() -> None:
     assert stale < markdown.index("## What changed") < markdown.index("## OPEL")
     assert markdown.index("# Daily system call") < stale
     assert (
-        "> - Care capacity (capacity:/capacity/v1/care-capacity): newest figure 26 hours old "
+        "> - Care capacity (capacity:/capacity/v1/care-capacity): oldest figure 26 hours old "
         "(from Wed 2 Dec 06:00; stale after 24 hours)." in markdown
     )
     assert "| North | P1 | 4 (stale) | 31 | -27 (stale) |" in markdown

@@ -17,6 +17,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from tests.builders.events import HAPPENED, beds_updated, care_capacity_updated
+from tests.builders.sitrep_events import sitrep_missed, sitrep_recorded
 from tests.support import Wicc, next_event, next_frame
 from wicc_flow import examples
 from wicc_flow.board.channel import board_channel
@@ -231,15 +232,18 @@ def test_built_events_match_their_catalogue_messages() -> None:
             check_against(doc, f"/components/messages/{event.type}/payload", {**body, "data": {}})
 
 
-def test_a_board_snapshot_with_beds_and_care_matches_the_snapshot_message() -> None:
+def test_a_board_snapshot_with_beds_care_and_sitreps_matches_the_snapshot_message() -> None:
     projection = BoardProjection()
     as_of = datetime(2026, 11, 22, 8, tzinfo=UTC)
     rows = [{"category": "nursing", "beds_max": 40, "beds_occupied": 38}]
     projection.apply(beds_updated())
     projection.apply(care_capacity_updated("CH-1", "care_home", ["south"], rows, as_of=as_of))
-    frame: Json = {"kind": "snapshot", "seq": 2, "generated_at": as_of.isoformat()}
+    projection.apply(sitrep_recorded("RNZ"))
+    projection.apply(sitrep_missed("RVN"))
+    frame: Json = {"kind": "snapshot", "seq": 4, "generated_at": as_of.isoformat()}
     frame |= projection.view(as_of)
     assert frame["care"]["totals"]
+    assert [entry["status"] for entry in frame["sitreps"]] == ["on_time", "missed"]
     check_against(document(), "/channels/board/messages/snapshot/payload", frame)
 
 

@@ -138,6 +138,9 @@ async def _produce_every_event(wicc: Wicc) -> None:
     scheduler = wicc.runtime.scheduler
     assert scheduler is not None
     assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
+    # The day's summary, built on demand, announces itself.
+    summary = await wicc.client.post(f"/flow/v1/summaries/wiltshire/{day}", headers=wicc.auth())
+    assert summary.status_code == 201, summary.text
     await _produce_patient_flow_events(wicc)
 
 

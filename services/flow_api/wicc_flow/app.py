@@ -1,9 +1,11 @@
 """The flow service: the live board (its hub runs in every API process), API-key
-administration, and patient flow (the discharge-ready list, red and green days and what
-is derived from them)."""
+administration, patient flow (the discharge-ready list, red and green days and what is
+derived from them) and the daily system-call summaries (built by the worker at each
+system's time, and on demand)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from wicc_flow.admin.router import router as admin_router
@@ -23,6 +25,9 @@ from wicc_flow.red_green.router import router as red_green_router
 from wicc_flow.reports.router import router as reports_router
 from wicc_flow.settings import FlowSettings
 from wicc_flow.state import FlowState
+from wicc_flow.summaries import rendering
+from wicc_flow.summaries.router import router as summaries_router
+from wicc_flow.summaries.schedule import build_due
 from wicc_flow.tables import OUTBOX
 from wicc_shared.runtime import Runtime
 from wicc_shared.scheduler import ScheduledJob
@@ -39,7 +44,20 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
     )
     patients = patient_flow(settings)
     day = day_change_job(patients, settings.discharge_sitrep_check_seconds)
-    return FlowState(settings=settings, hub=hub, patients=patients, discharge_sitrep_day=day)
+    # Before anything imports matplotlib: it reads MPLCONFIGDIR once, at import.
+    rendering.configure(settings.matplotlib_config_dir)
+
+    async def build_summaries(rt: Runtime) -> str:
+        return await build_due(rt, settings.care_freshness_hours)
+
+    schedule = ScheduledJob("summary-schedule", settings.summary_check_seconds, build_summaries)
+    return FlowState(
+        settings=settings,
+        hub=hub,
+        patients=patients,
+        discharge_sitrep_day=day,
+        summary_schedule=schedule,
+    )
 
 
 async def _run_hub(runtime: Runtime, state: FlowState) -> None:
@@ -59,8 +77,14 @@ async def _run_capacity_inputs(runtime: Runtime, _state: FlowState) -> None:
     await capacity_inputs_consumer(runtime).run()
 
 
+async def _warm_up_renderers(_runtime: Runtime, _state: FlowState) -> None:
+    # The summary's renderers import matplotlib and Jinja2 (~1.3 s): once, in the
+    # background after start-up, rather than in the first request that needs them.
+    await asyncio.to_thread(rendering.warm_up)
+
+
 def _jobs(state: FlowState) -> Sequence[ScheduledJob]:
-    return [state.discharge_sitrep_day]
+    return [state.discharge_sitrep_day, state.summary_schedule]
 
 
 def _hub_ready(state: FlowState) -> str:
@@ -73,9 +97,10 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         prefix="/flow",
         title="WICC flow",
         description=(
-            "The live board (snapshot and WebSocket), API-key administration, and patient "
-            "flow: the discharge-ready list, red and green days, the derived discharge "
-            "sitrep, lost bed days and demand against capacity."
+            "The live board (snapshot and WebSocket), API-key administration, patient "
+            "flow (the discharge-ready list, red and green days, the derived discharge "
+            "sitrep, lost bed days and demand against capacity) and the daily system-call "
+            "summaries."
         ),
         routers=[
             board_router,
@@ -88,12 +113,13 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
             reports_router,
             demand_capacity_router,
             delay_reasons_router,
+            summaries_router,
         ],
         settings_type=FlowSettings,
         build_state=_state,
         outbox=OUTBOX,
-        api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],
-        worker_tasks=[_run_capacity_inputs],
+        api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards, _warm_up_renderers],
+        worker_tasks=[_run_capacity_inputs, _warm_up_renderers],
         jobs=_jobs,
         readiness={"board": _hub_ready},
     )

@@ -3,6 +3,8 @@ responses; a test checks each against the schema it documents)."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 from wicc_shared.openapi import page_example
@@ -162,3 +164,75 @@ ASYNCAPI: dict[str, Any] = {
         },
     },
 }
+
+# A build and the demo system's summary, from a real `wicc run` with demo data (the
+# summary's document is in wicc_flow/summaries/example_document.json).
+SUMMARY_BUILD: dict[str, Any] = {
+    "system": "wiltshire",
+    "date": "2026-12-02",
+    "version": 3,
+    "built_at": "2026-12-02T14:57:44.957806Z",
+    "trigger": "on_demand",
+    "built_by": "bootstrap-admin",
+    "stale_sources": 1,
+    "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=3",
+}
+SUMMARY_BUILDS: dict[str, Any] = page_example(
+    SUMMARY_BUILD,
+    {
+        **SUMMARY_BUILD,
+        "version": 2,
+        "built_at": "2026-12-02T14:44:41.301957Z",
+        "built_by": "system:cli",
+        "href": "/flow/v1/summaries/wiltshire/2026-12-02?version=2",
+    },
+    total=3,
+)
+SUMMARY_DOCUMENT: dict[str, Any] = json.loads(
+    resources.files("wicc_flow.summaries").joinpath("example_document.json").read_text()
+)
+SUMMARY_MARKDOWN = """\
+# Daily system call: Wiltshire system (Bath and North East Somerset, Swindon and \
+Wiltshire ICS), Wednesday 2 December 2026
+
+> **STALE DATA: 1 source out of date. Check before relying on them.**
+>
+> - Care capacity: domiciliary care (capacity:/capacity/v1/care-capacity?service=dom\\_care): \
+oldest figure 15 hours old (from Tue 1 Dec 23:43; stale after 12 hours).
+
+_Age of the figures: Bed figures 2 hours to 3 hours; Care capacity 74 minutes to 15 hours; \
+Sitrep returns 0 minutes._
+
+## What changed
+
+No movement above the thresholds since yesterday.
+
+## OPEL
+
+Not available.
+
+## Beds
+
+**Beds: adult general and acute**
+
+|  | System | Great Western | Royal United Bath | Salisbury |
+| --- | ---: | ---: | ---: | ---: |
+| Occupancy (core + escalation) | 89.2 % | 89.4 % | 89.6 % | 88.5 % |
+...
+"""
+SUMMARY_HTML = """\
+<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>Daily system call: Wiltshire system (...), Wednesday 2 December 2026</title>
+<style>@page { size: A4; margin: 14mm 12mm 16mm 12mm; } ...</style>
+</head>
+<body>
+<header><p class="kicker">WICC daily summary</p><h1>Daily system call: ...</h1></header>
+<main>
+<section class="stale-box" role="alert" aria-labelledby="stale-heading">...</section>
+<section id="beds"><h2>Beds</h2><figure class="chart" id="chart-occupancy">
+<div class="plot" role="img" aria-label="Occupancy by trust: ..."><svg ...>...</svg></div>
+...
+"""

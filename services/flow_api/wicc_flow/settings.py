@@ -37,6 +37,11 @@ class FlowSettings(WiccSettings):
     delay_reasons_file: Path = Path("reference/delay-reasons/v1.yaml")
     # How often a worker looks for trusts whose day has changed (a fresh discharge sitrep).
     discharge_sitrep_check_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # How often the worker checks whether a care system's daily summary is due.
+    summary_check_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # matplotlib's configuration and font cache (MPLCONFIGDIR) for the summary charts;
+    # unset: matplotlib's own default (a read-only home falls back to a temporary dir).
+    matplotlib_config_dir: Path | None = None
 
     @field_validator("nhs_number_keys", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ class FlowState:
     hub: BoardHub  # one per API process, fed from the event log
     patients: PatientFlow  # delay reasons, NHS-number cipher, skew, care freshness
     discharge_sitrep_day: ScheduledJob  # recounts each trust's sitrep when its day changes
+    summary_schedule: ScheduledJob  # builds each system's daily summary at its time
 
 
 def flow_state(conn: HTTPConnection) -> FlowState:

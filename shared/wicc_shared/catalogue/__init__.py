@@ -40,6 +40,7 @@ from wicc_shared.catalogue.patients import (
     PATIENT_WITHDRAWN,
 )
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
+from wicc_shared.catalogue.summaries import SUMMARY_PUBLISHED
 
 CATALOGUE = Catalogue(
     [
@@ -55,6 +56,7 @@ CATALOGUE = Catalogue(
         PATIENT_WITHDRAWN,
         PATIENT_DAY_RECORDED,
         DISCHARGE_SITREP_UPDATED,
+        SUMMARY_PUBLISHED,
     ]
 )
 
@@ -72,6 +74,7 @@ __all__ = [
     "SITREP_AMENDED",
     "SITREP_MISSED",
     "SITREP_SUBMITTED",
+    "SUMMARY_PUBLISHED",
     "Catalogue",
     "EventPayload",
     "EventScope",

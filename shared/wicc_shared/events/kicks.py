@@ -97,7 +97,14 @@ class RelayKicks:
                 relay.kick()
 
     async def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._publisher
+        publisher = self._publisher
+        if publisher is None:
+            return
+        # redis-py can swallow a cancellation that lands as a PUBLISH completes (the
+        # reply is returned instead), after which the loop would wait for a kick that
+        # never comes and this close would never return: cancel until it has ended.
+        while not publisher.done():
+            publisher.cancel()
+            await asyncio.wait({publisher}, timeout=0.1)
+        with contextlib.suppress(asyncio.CancelledError):
+            await publisher

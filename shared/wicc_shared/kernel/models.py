@@ -37,6 +37,8 @@ class CareSystem(SQLModel, table=True):
     name: str
     timezone: str = "Europe/London"
     sitrep_deadline: time = time(11, 0)
+    # When the worker builds the daily system-call summary, in the system's time zone.
+    summary_time: time = Field(default=time(8, 30), sa_column_kwargs={"server_default": "08:30"})
 
 
 class Locality(SQLModel, table=True):

@@ -108,6 +108,9 @@ class SystemSpec(_Strict):
     name: str
     timezone: str = "Europe/London"
     sitrep_deadline: time = time(11, 0)
+    summary_time: time = Field(
+        default=time(8, 30), description="When the daily summary is built (local time)"
+    )
     localities: list[LocalitySpec] = []
 
 
@@ -164,7 +167,15 @@ async def load_reference(session: AsyncSession, ref: ReferenceFile) -> dict[str,
         session,
         CareSystem,
         ["code"],
-        [dict(code=s.code, name=s.name, timezone=s.timezone, sitrep_deadline=s.sitrep_deadline)],
+        [
+            dict(
+                code=s.code,
+                name=s.name,
+                timezone=s.timezone,
+                sitrep_deadline=s.sitrep_deadline,
+                summary_time=s.summary_time,
+            )
+        ],
     )
     await _upsert(
         session,

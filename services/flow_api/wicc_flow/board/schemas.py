@@ -7,6 +7,7 @@ that document, so a field added to the board without a word here fails them.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Literal
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from wicc_shared.catalogue.beds import BedsUpdated
 from wicc_shared.catalogue.care import CareCapacityUpdated, CareHomeCategory
 from wicc_shared.catalogue.patients import DischargeSitrepUpdated, PathwayCount, WaitingCount
-from wicc_shared.kernel.reference import CareServiceType
+from wicc_shared.kernel.reference import BedArea, CareServiceType
 
 
 class _Frame(BaseModel):
@@ -114,6 +115,39 @@ class BoardPatients(_Frame):
     demand_capacity: list[BoardDemandCell]
 
 
+class BoardSitrepDay(_Frame):
+    """One organisation's return for one sitrep date."""
+
+    date: dt.date
+    status: Literal["on_time", "late", "missed"] = Field(
+        description="`missed`: announced missing at the deadline, nothing received since"
+    )
+    version: int | None = Field(description="Null while missed")
+    submitted_at: datetime | None = Field(description="First submitted; null while missed")
+    amended_at: datetime | None
+    deadline: datetime
+
+
+class BoardSitrepArea(_Frame):
+    """A bed area's figures from the organisation's latest sitrep giving that area."""
+
+    bed_area: BedArea
+    date: dt.date = Field(description="The sitrep date the figures come from")
+    core_open: int
+    escalation_open: int
+    occupied: int
+
+
+class BoardSitreps(BoardSitrepDay):
+    """An organisation's sitrep returns: its latest date known (these fields), the most
+    recent dates (newest first, up to 7) and its latest sitrep figure per bed area."""
+
+    org: str
+    system: str
+    recent: list[BoardSitrepDay]
+    areas: list[BoardSitrepArea]
+
+
 class SnapshotFrame(_Frame):
     """The whole board at `seq`: it replaces the client's picture."""
 
@@ -127,4 +161,7 @@ class SnapshotFrame(_Frame):
     )
     patients: BoardPatients | None = Field(
         default=None, description="Absent until a trust has a discharge-ready list"
+    )
+    sitreps: list[BoardSitreps] | None = Field(
+        default=None, description="Absent until a sitrep event; one entry per organisation"
     )

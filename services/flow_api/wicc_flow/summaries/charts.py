@@ -32,6 +32,7 @@ from matplotlib.typing import RcKeyType
 from wicc_flow.summaries.codes import DelayBand, Pathway
 from wicc_flow.summaries.document import (
     Area,
+    CapacityDemand,
     CareCapacitySection,
     PatientsReady,
     SummaryDocument,
@@ -239,36 +240,63 @@ def pathway_band_chart(patients: PatientsReady) -> Chart | None:
 
 
 def capacity_chart(care: CareCapacitySection) -> Chart | None:
-    """Capacity against patients waiting, per locality and pathway (where capacity is counted)."""
+    """Capacity against patients waiting, per locality and pathway (where capacity is
+    counted). Without patient counts only the capacity is drawn, and the text says so."""
     rows = [r for r in care.rows if r.capacity is not None]
     if not rows:
         return None
     names = [f"{r.locality_name}\n{r.pathway.value}" for r in rows]
     capacity = [r.capacity.value for r in rows if r.capacity is not None]
-    waiting = [r.demand.value for r in rows]
+    waiting = [r.demand.value if r.demand is not None else None for r in rows]
+    known = any(w is not None for w in waiting)
     stale = [f for r in rows for f in (r.capacity, r.demand) if f is not None]
+    shown: list[float | None] = list(capacity)
+    series: list[_Series] = [(capacity, "white", _stale_label("Capacity (places)", stale), shown)]
+    if known:
+        series.append(([w or 0 for w in waiting], "#595959", "Waiting (patients)", waiting))
     with _drawing(2.6) as figure:
         ax = figure.add_subplot()
-        width = 0.38
-        for offset, values, fill, hatch, name in (
-            (-width / 2, capacity, "white", "", _stale_label("Capacity (places)", stale)),
-            (width / 2, waiting, "#595959", "", "Waiting (patients)"),
-        ):
-            bars = ax.bar(
-                [i + offset for i in range(len(rows))],
-                values,
-                width=width,
-                color=fill,
-                hatch=hatch,
-                edgecolor="black",
-                linewidth=0.6,
-                label=name,
-            )
-            ax.bar_label(bars, labels=[number(v) for v in values], padding=1)
+        _paired_bars(ax, series)
         ax.set_xticks(list(range(len(rows))), labels=names)
-        ax.set_ylim(0, max(*capacity, *waiting, 1) * 1.2)
+        ax.set_ylim(0, max(*capacity, *(w or 0 for w in waiting), 1) * 1.2)
+        if not known:
+            ax.set_title("Patients waiting: not available", loc="left")
         figure.legend(loc="outside upper center", ncols=2)
         svg = _svg(figure)
+    summary = _capacity_summary(rows, known) + "." + _stale_note(stale)
+    return Chart("capacity", "Capacity against demand", svg, summary, care_table(care))
+
+
+_Series = tuple[Sequence[float], str, str, Sequence[float | None]]
+
+
+def _paired_bars(ax: Axes, series: Sequence[_Series]) -> None:
+    """Side by side bars per position, one set per series, each labelled with its value
+    ("n/a" where the value is not known)."""
+    width = 0.76 / len(series)
+    for i, (values, fill, name, shown) in enumerate(series):
+        offset = (i - (len(series) - 1) / 2) * width
+        bars = ax.bar(
+            [p + offset for p in range(len(values))],
+            values,
+            width=width,
+            color=fill,
+            edgecolor="black",
+            linewidth=0.6,
+            label=name,
+        )
+        labels = ["n/a" if v is None else number(v) for v in shown]
+        ax.bar_label(bars, labels=labels, padding=1)
+
+
+def _capacity_summary(rows: Sequence[CapacityDemand], known: bool) -> str:
+    if not known:
+        listed = ", ".join(
+            f"{r.locality_name} {r.pathway.value} {number(r.capacity.value)}"
+            for r in rows
+            if r.capacity is not None
+        )
+        return f"Care capacity in places: {listed}; patients waiting are not available"
     short = [r for r in rows if r.gap is not None and r.gap.value < 0]
     summary = f"Care capacity against patients waiting: a shortfall in {len(short)} of {len(rows)}"
     if short:
@@ -276,10 +304,9 @@ def capacity_chart(care: CareCapacitySection) -> Chart | None:
         summary += (
             f"; the largest in {worst.locality_name} {worst.pathway.value}: "
             f"{number(worst.capacity.value if worst.capacity else 0)} places for "
-            f"{number(worst.demand.value)} waiting"
+            f"{number(worst.demand.value if worst.demand else 0)} waiting"
         )
-    summary += "." + _stale_note(stale)
-    return Chart("capacity", "Capacity against demand", svg, summary, care_table(care))
+    return summary
 
 
 def trend_chart(trends: Trends, line: float = OCCUPANCY_LINE) -> Chart | None:

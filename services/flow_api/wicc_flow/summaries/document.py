@@ -118,7 +118,8 @@ class CapacityDemand(Model):
     `capacity` counts the patients the services could take now (starts per day,
     beds vacant and accepting, slots), as `basis` says; `demand` the patients of
     that locality ready to leave on that pathway. `gap` = capacity - demand:
-    negative is a shortfall.
+    negative is a shortfall. Without patient counts (no patient-flow data) `demand`
+    is None, never a zero, and so is the gap.
     """
 
     locality: str
@@ -126,15 +127,16 @@ class CapacityDemand(Model):
     pathway: Pathway
     basis: str = Field(description="What the capacity counts, e.g. 'reablement starts per day'")
     capacity: Figure | None = Field(description="None: no service counted for this pathway")
-    demand: Figure
+    demand: Figure | None = Field(description="None: patients waiting are not known")
     gap: Figure | None
 
     @model_validator(mode="after")
     def _gap_is_the_difference(self) -> Self:
-        if (self.capacity is None) != (self.gap is None):
-            raise ValueError("a gap exists exactly when a capacity does")
+        if (self.capacity is None or self.demand is None) != (self.gap is None):
+            raise ValueError("a gap exists exactly when a capacity and a demand do")
         if (
             self.capacity is not None
+            and self.demand is not None
             and self.gap is not None
             and abs(self.gap.value - (self.capacity.value - self.demand.value)) > 1e-6
         ):
@@ -148,10 +150,10 @@ def capacity_demand(
     pathway: Pathway,
     basis: str,
     capacity: Figure | None,
-    demand: Figure,
+    demand: Figure | None,
 ) -> CapacityDemand:
     gap = None
-    if capacity is not None:
+    if capacity is not None and demand is not None:
         gap = derive(capacity.value - demand.value, Unit.places, [capacity, demand])
     return CapacityDemand(
         locality=locality,
@@ -203,7 +205,12 @@ class SitrepSection(Model):
 
 
 class SourceFreshness(Model):
-    """How old one source's newest figure was when the summary was built."""
+    """How old one source's figures were when the summary was built.
+
+    `as_of` is the oldest figure counted from the source: a total is only as current
+    as its oldest part (a trust's beds with one ward silent for a day are stale, as
+    the bed roll-ups say). For a source of one figure, that figure.
+    """
 
     source: str
     label: str = Field(description="What the source is, in words")
@@ -308,6 +315,10 @@ class SummaryDocument(Model):
     organisations: list[Area]
     freshness: list[SourceFreshness]
     changes: list[ChangeSentence]
+    caveats: list[str] = Field(
+        default_factory=list,
+        description="What the reader must know to read the figures, e.g. a short history",
+    )
     care: CareCapacitySection | None = None
     sitreps: SitrepSection | None = None
     outlook: Outlook | None = None

@@ -7,6 +7,7 @@ changed, then the sections. A section not available says so in words; its
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from wicc_flow.summaries.document import (
     SourceFreshness,
     SummaryDocument,
 )
-from wicc_flow.summaries.formatting import NOT_AVAILABLE, age_text, local_time, long_date
+from wicc_flow.summaries.formatting import NOT_AVAILABLE, age_text, local_time, long_date, plural
 from wicc_flow.summaries.tables import (
     Table,
     beds_table,
@@ -60,9 +61,30 @@ def _stale_line(fresh: SourceFreshness, zone: ZoneInfo, doc: SummaryDocument) ->
         return f"{fresh.label} ({fresh.source}): nothing received."
     when = local_time(fresh.as_of, zone, doc.day)
     return (
-        f"{fresh.label} ({fresh.source}): newest figure {age_text(fresh.age_seconds)} old "
+        f"{fresh.label} ({fresh.source}): oldest figure {age_text(fresh.age_seconds)} old "
         f"(from {when}; stale after {age_text(fresh.limit_seconds)})."
     )
+
+
+def ages_line(doc: SummaryDocument) -> str | None:
+    """How old the figures of each kind of source were, in one line for the top of the
+    page: "Age of the figures: Bed figures 40 minutes to 27 hours; Sitrep returns ..."."""
+    kinds: dict[str, list[SourceFreshness]] = {}
+    for fresh in doc.freshness:
+        kinds.setdefault(fresh.source.split("?")[0], []).append(fresh)
+    parts = [_kind_ages(members) for members in kinds.values()]
+    return "Age of the figures: " + "; ".join(parts) + "." if parts else None
+
+
+def _kind_ages(members: list[SourceFreshness]) -> str:
+    name = re.split(r"[,:]", members[0].label)[0]
+    ages = [f.age_seconds for f in members if f.age_seconds is not None]
+    if not ages:
+        return f"{name} never received"
+    low, high = age_text(min(ages)), age_text(max(ages))
+    text = f"{name} {low}" if low == high else f"{name} {low} to {high}"
+    never = len(members) - len(ages)
+    return text + (f" ({plural(never, 'source')} never received)" if never else "")
 
 
 def build_line(doc: SummaryDocument) -> str:
@@ -140,4 +162,12 @@ def _outlook(doc: SummaryDocument) -> Section:
     )
 
 
-__all__ = ["NOT_AVAILABLE", "Section", "build_line", "sections", "stale_lines", "title"]
+__all__ = [
+    "NOT_AVAILABLE",
+    "Section",
+    "ages_line",
+    "build_line",
+    "sections",
+    "stale_lines",
+    "title",
+]

@@ -22,6 +22,7 @@ from wicc_flow.summaries.formatting import local_time, plural
 from wicc_flow.summaries.layout import (
     ALL_CURRENT,
     NO_CHANGES,
+    ages_line,
     build_line,
     sections,
     stale_lines,
@@ -65,6 +66,8 @@ def render_html(doc: SummaryDocument, charts: Mapping[str, Chart] | None = None)
             stale=stale,
             stale_count=plural(len(stale), "source"),
             all_current=ALL_CURRENT,
+            ages=ages_line(doc),
+            caveats=doc.caveats,
             changes=[c.text for c in doc.changes],
             no_changes=NO_CHANGES,
             sections=sections(doc),

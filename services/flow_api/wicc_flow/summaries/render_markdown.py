@@ -16,6 +16,7 @@ from wicc_flow.summaries.layout import (
     ALL_CURRENT,
     NO_CHANGES,
     Section,
+    ages_line,
     build_line,
     sections,
     stale_lines,
@@ -35,7 +36,11 @@ def escape(text: str) -> str:
 
 
 def render_markdown(doc: SummaryDocument) -> str:
-    parts = [f"# {escape(title(doc))}", _stale_block(doc), _changes(doc)]
+    parts = [f"# {escape(title(doc))}", _stale_block(doc)]
+    if ages := ages_line(doc):
+        parts.append(f"_{escape(ages)}_")
+    parts.extend(f"**Note:** {escape(note)}" for note in doc.caveats)
+    parts.append(_changes(doc))
     parts.extend(_section(s) for s in sections(doc))
     parts.append(f"---\n_{escape(build_line(doc))}_")
     return "\n\n".join(parts) + "\n"

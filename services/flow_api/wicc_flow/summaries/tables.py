@@ -318,7 +318,7 @@ def freshness_table(doc: SummaryDocument) -> Table:
     )
     return Table(
         caption="Sources and their age when the summary was built",
-        header=("What", "Source", "Newest figure", "Age", "Stale after", "State"),
+        header=("What", "Source", "Oldest figure", "Age", "Stale after", "State"),
         rows=rows,
     )
 

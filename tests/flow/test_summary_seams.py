@@ -1,0 +1,172 @@
+"""The parts of the summary waiting for their feeds (patients ready to leave, OPEL, the
+outlook) are "not available" today, and fill in from the feeds' payloads when given;
+yesterday's figures, means and trends come from earlier days' summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.builders.events import beds_updated
+from tests.builders.summary_inputs import DAY, NOW, board, build, history, org, reference
+from wicc_flow.summaries.assemble import Inputs, assemble
+from wicc_flow.summaries.codes import DelayBand, Pathway
+from wicc_flow.summaries.figures import Figure, Unit
+from wicc_flow.summaries.history import OCCUPANCY
+from wicc_flow.summaries.layout import sections
+from wicc_flow.summaries.opel_status import opel_status
+from wicc_flow.summaries.patients_ready import (
+    BECAME_READY,
+    counts_of,
+    outlook_of,
+    patients_ready,
+    waiting,
+)
+from wicc_shared.catalogue.patients import (
+    BandCount,
+    DischargeSitrepUpdated,
+    PathwayCount,
+    ReasonCount,
+    WaitingCount,
+)
+
+UTC = dt.UTC
+
+
+def discharge_sitrep(org_code: str = "RNZ", *, p1: int = 5, p3: int = 2) -> DischargeSitrepUpdated:
+    return DischargeSitrepUpdated(
+        org=org_code,
+        system="wiltshire",
+        date=DAY,
+        as_of=NOW - dt.timedelta(minutes=10),
+        valid_until=dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(0), tzinfo=UTC),
+        nctr_patients=p1 + p3 + 1,
+        discharged=1,
+        remaining=p1 + p3,
+        by_pathway=[
+            PathwayCount(pathway=1, nctr_patients=p1 + 1, discharged=1, remaining=p1),
+            PathwayCount(pathway=3, nctr_patients=p3, discharged=0, remaining=p3),
+        ],
+        by_reason=[
+            ReasonCount(reason="p1_awaiting_care", remaining=p1),
+            ReasonCount(reason="none_recorded", remaining=p3),
+        ],
+        bands=[
+            BandCount(band="0", patients=p1, bed_days=0),
+            BandCount(band="21+", patients=p3, bed_days=50),
+        ],
+        lost_bed_days=3,
+        waiting=[
+            WaitingCount(locality="north", pathway=1, patients=p1),
+            WaitingCount(locality=None, pathway=3, patients=p3),
+        ],
+        reasons_version="delay-reasons-v1",
+    )
+
+
+def _inputs(**kwargs: object) -> Inputs:
+    trust = org("RNZ", "Salisbury NHS Foundation Trust", ga_units=["U1"])
+    return Inputs(
+        reference=reference(trust),
+        board=board(beds_updated("U1", "RNZ", as_of=NOW - dt.timedelta(hours=1))),
+        history=history(),
+        build=build(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_without_their_feeds_opel_patients_and_outlook_are_not_available() -> None:
+    doc = assemble(_inputs())
+    assert all(a.opel is None and a.patients is None for a in doc.areas())
+    assert doc.outlook is None
+    shown = {s.key: s.available for s in sections(doc)}
+    assert shown["opel"] is shown["patients"] is shown["outlook"] is False
+    assert shown["beds"] is True
+    assert opel_status("RNZ", None, history()) is None
+
+
+def test_patients_ready_from_discharge_sitreps_add_up() -> None:
+    counts = counts_of([discharge_sitrep("RNZ"), discharge_sitrep("RD1", p1=3, p3=0)])
+    assert counts is not None
+    assert counts.remaining == 10
+    assert dict(counts.by_pathway) == {Pathway.p0: 0, Pathway.p1: 8, Pathway.p2: 0, Pathway.p3: 2}
+    assert counts.by_band[DelayBand.d21_plus] == 2
+    lost = {
+        DAY - dt.timedelta(days=1): 4,
+        DAY - dt.timedelta(days=3): 6,
+        DAY - dt.timedelta(days=9): 99,
+    }
+    ready = patients_ready("wiltshire", counts, lost, history(), label=str.upper)
+    assert ready is not None
+    assert ready.total.today.value == 10
+    assert (ready.lost_bed_days_yesterday.value, ready.lost_bed_days_7d.value) == (4, 10)
+    assert [(r.code, r.label, r.count.value) for r in ready.by_reason] == [
+        ("p1_awaiting_care", "P1_AWAITING_CARE", 8),
+        ("none_recorded", "NONE_RECORDED", 2),
+    ]
+    assert counts_of([]) is None
+    assert patients_ready("wiltshire", None, {}, history(), label=str) is None
+
+
+def test_with_discharge_sitreps_the_patients_and_the_demand_fill_in() -> None:
+    doc = assemble(_inputs(discharge_sitreps=[discharge_sitrep()]))
+    assert doc.system.patients is not None and doc.system.patients.total.today.value == 7
+    rnz = doc.organisations[0]
+    assert rnz.patients is not None and rnz.patients.by_pathway[Pathway.p3].value == 2
+    assert waiting([discharge_sitrep()]) == {("north", Pathway.p1): 5}  # no locality: not placed
+    assert {f.source for f in doc.freshness} >= {
+        "flow:discharge_sitrep.updated?subject=RNZ",
+        "flow:discharge_sitrep.updated?subject=wiltshire",
+    }
+
+
+def test_the_outlook_rests_on_the_days_that_recorded_patients_becoming_ready() -> None:
+    figures = {
+        ("wiltshire", f"{BECAME_READY}.P1"): {
+            DAY - dt.timedelta(weeks=w): Figure(
+                value=10 + w, unit=Unit.patients, source="s", as_of=NOW
+            )
+            for w in (1, 2)
+        }
+    }
+    capacity: dict[Pathway, Figure | None] = dict.fromkeys(Pathway)
+    made = outlook_of(history(figures), capacity)
+    assert made is not None
+    thursday = next(p for p in made.pathways if p.pathway == Pathway.p1).days[0]
+    assert (thursday.day, thursday.weeks, thursday.low, thursday.high) == (DAY, 2, 11, 12)
+    assert outlook_of(history(), capacity) is None
+
+
+def _figure(value: float, day: dt.date) -> Figure:
+    when = dt.datetime.combine(day, dt.time(8, 0), tzinfo=UTC)
+    return Figure(value=value, unit=Unit.percent, source="x", as_of=when)
+
+
+def test_yesterday_means_and_trends_come_from_earlier_summaries() -> None:
+    days = {
+        DAY - dt.timedelta(days=back): _figure(80 + back, DAY - dt.timedelta(days=back))
+        for back in (1, 2, 5, 20)
+    }
+    earlier = history({("RNZ", OCCUPANCY): days})
+    today = _figure(90.0, DAY)
+    tracked = earlier.tracked("RNZ", OCCUPANCY, today)
+    assert tracked.yesterday is not None and tracked.yesterday.value == 81
+    assert tracked.change is not None and tracked.change.value == 9.0
+    assert tracked.mean_7d is not None and tracked.mean_7d.value == 82.7  # days 1, 2, 5 only
+    assert tracked.mean_7d.derived
+    assert [p.day for p in earlier.trend("RNZ", OCCUPANCY, today)] == [
+        DAY - dt.timedelta(days=5),
+        DAY - dt.timedelta(days=2),
+        DAY - dt.timedelta(days=1),
+        DAY,
+    ]
+    assert earlier.days_recorded() == 3
+    note = earlier.coverage_note()
+    assert note is not None and "3 of the 7 days" in note
+
+
+def test_a_full_week_needs_no_note() -> None:
+    week = {
+        DAY - dt.timedelta(days=b): _figure(80, DAY - dt.timedelta(days=b)) for b in range(1, 8)
+    }
+    assert history({("RNZ", OCCUPANCY): week}).coverage_note() is None
+    assert history().coverage_note() is not None
