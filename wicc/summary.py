@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from wicc.app import Settings
+from wicc_flow.patients.delay_reasons import load_delay_reasons
 from wicc_flow.summaries import rendering, service
 from wicc_flow.summaries.negotiation import HTML, JSON, MARKDOWN
 from wicc_shared import audited_write
@@ -43,6 +44,7 @@ async def summary_text(settings: Settings, request: SummaryRequest) -> str:
                 now=runtime.clock(),
                 rebuild=request.rebuild,
                 care_freshness_hours=settings.care_freshness_hours,
+                reasons=load_delay_reasons(settings.delay_reasons_file),
             )
             document = service.document_of(stored)
         text = await rendering.render(document, FORMATS[request.format])

@@ -15,7 +15,6 @@ from wicc_flow.summaries.history import OCCUPANCY
 from wicc_flow.summaries.layout import sections
 from wicc_flow.summaries.opel_status import opel_status
 from wicc_flow.summaries.patients_ready import (
-    BECAME_READY,
     counts_of,
     outlook_of,
     patients_ready,
@@ -119,21 +118,16 @@ def test_with_discharge_sitreps_the_patients_and_the_demand_fill_in() -> None:
     }
 
 
-def test_the_outlook_rests_on_the_days_that_recorded_patients_becoming_ready() -> None:
-    figures = {
-        ("wiltshire", f"{BECAME_READY}.P1"): {
-            DAY - dt.timedelta(weeks=w): Figure(
-                value=10 + w, unit=Unit.patients, source="s", as_of=NOW
-            )
-            for w in (1, 2)
-        }
+def test_the_outlook_rests_on_the_days_before_that_had_patients_becoming_ready() -> None:
+    became_ready = {
+        DAY - dt.timedelta(weeks=w): {Pathway.p1: 10 + w, Pathway.p3: 0} for w in (1, 2)
     }
     capacity: dict[Pathway, Figure | None] = dict.fromkeys(Pathway)
-    made = outlook_of(history(figures), capacity)
+    made = outlook_of(history(), became_ready, capacity, NOW)
     assert made is not None
     thursday = next(p for p in made.pathways if p.pathway == Pathway.p1).days[0]
     assert (thursday.day, thursday.weeks, thursday.low, thursday.high) == (DAY, 2, 11, 12)
-    assert outlook_of(history(), capacity) is None
+    assert outlook_of(history(), {}, capacity, NOW) is None
 
 
 def _figure(value: float, day: dt.date) -> Figure:

@@ -48,7 +48,7 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
     rendering.configure(settings.matplotlib_config_dir)
 
     async def build_summaries(rt: Runtime) -> str:
-        return await build_due(rt, settings.care_freshness_hours)
+        return await build_due(rt, settings.care_freshness_hours, patients.reasons)
 
     schedule = ScheduledJob("summary-schedule", settings.summary_check_seconds, build_summaries)
     return FlowState(

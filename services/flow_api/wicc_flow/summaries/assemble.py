@@ -1,9 +1,8 @@
 """The summary document of one care system and one day, from its inputs (pure).
 
 One function per part of the document, each taking only what it needs from the
-inputs; the parts still waiting for their capability (OPEL, patients ready to leave,
-the outlook) have their seams in `opel_status.py` and `patients_ready.py` and are None
-until those feeds exist.
+inputs. A part whose source has no data (no discharge sitrep yet, no OPEL score, no
+weeks of patients becoming ready) is None, never zeros.
 """
 
 from __future__ import annotations
@@ -74,11 +73,13 @@ class Inputs:
     board: BoardInputs
     history: History
     build: Build
-    # SEAM (patient flow): each trust's latest discharge sitrep for the day, lost bed
-    # days per subject and day, and the delay reasons' labels.
+    # Patient flow: each trust's latest discharge sitrep for the day, lost bed days per
+    # subject and day, and the delay reasons' labels (see `patient_inputs.py`).
     discharge_sitreps: Sequence[DischargeSitrepUpdated] = ()
     lost_bed_days: Mapping[str, Mapping[date, int]] = field(default_factory=dict)
     reason_label: Callable[[str], str] = str
+    # Patients becoming ready per day and pathway, the days before (the outlook's base).
+    became_ready: Mapping[date, Mapping[Pathway, int]] = field(default_factory=dict)
     # SEAM (OPEL): the board's OPEL entry per subject (system code or ODS code).
     opel: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -116,7 +117,9 @@ def assemble(inputs: Inputs) -> SummaryDocument:
         caveats=[note] if (note := inputs.history.coverage_note()) else [],
         care=care,
         sitreps=sitreps,
-        outlook=outlook_of(inputs.history, _system_capacity(inputs)),
+        outlook=outlook_of(
+            inputs.history, inputs.became_ready, _system_capacity(inputs), inputs.build.now
+        ),
         trends=trends([system, *organisations], inputs.history),
     )
     return document.model_copy(update={"changes": document_changes(document)})
@@ -213,7 +216,7 @@ def _area(
 
 
 def area_patients(inputs: Inputs, code: str) -> PatientsReady | None:
-    """SEAM (patient flow): None while no discharge sitrep is given."""
+    """None while the area has no discharge sitrep for the day."""
     counted = _sitreps_of(inputs, code)
     counts = counts_of(counted)
     stale = counts is not None and inputs.build.now - counts.as_of > PATIENTS_FRESH_FOR
@@ -253,7 +256,7 @@ def _sitreps_of(inputs: Inputs, code: str) -> list[DischargeSitrepUpdated]:
 
 
 def _demand(inputs: Inputs) -> dict[tuple[str, Pathway], Figure] | None:
-    """SEAM (patient flow): patients waiting per locality and pathway, when known."""
+    """Patients waiting per locality and pathway, when any discharge sitrep says."""
     if not inputs.discharge_sitreps:
         return None
     counts = counts_of(inputs.discharge_sitreps)

@@ -1,12 +1,11 @@
-"""SEAM for patient flow (issue 10): patients ready to leave, from the derived
-discharge sitreps (`discharge_sitrep.updated`, one per trust and day, counts only).
+"""Patients ready to leave, from the derived discharge sitreps
+(`discharge_sitrep.updated`, one per trust and day, counts only).
 
-Nothing on this branch produces those events yet, so the builder passes no sitreps and
-every area's `patients` is None ("not available"). When patient flow lands, the builder
-gives `patients_ready` each trust's latest payload for the summary's day (from the
-board's `patients` section or the flow schema) and each trust's lost bed days of the
-days before; `waiting` gives the care section its demand. Every function here returns
-None (or nothing) when there is no data, so a missing feed never reads as zeros.
+The builder gives `patients_ready` each trust's latest payload for the summary's day
+(the board's `patients` section) and the lost bed days of the days before
+(`patient_inputs.py`); `waiting` gives the care section its demand. Every function
+here returns None (or nothing) when there is no data, so a trust that has sent no
+records never reads as zero patients.
 """
 
 from __future__ import annotations
@@ -102,25 +101,20 @@ def waiting(sitreps: Iterable[DischargeSitrepUpdated]) -> dict[tuple[str, Pathwa
     return dict(found)
 
 
-BECAME_READY = "patients.became_ready"  # + ".P0" .. ".P3", recorded per system and day
-
-
-def outlook_of(history: History, capacity: Mapping[Pathway, Figure | None]) -> Outlook | None:
+def outlook_of(
+    history: History,
+    became_ready: Mapping[date, Mapping[Pathway, int]],
+    capacity: Mapping[Pathway, Figure | None],
+    now: datetime,
+) -> Outlook | None:
     """The next 7 days' expected patients becoming ready, per pathway, from the days
-    before that recorded them (`BECAME_READY`); None while none did."""
-    per_day: dict[date, dict[Pathway, int]] = {}
-    moments = []
-    for pathway in Pathway:
-        key = (history.system, f"{BECAME_READY}.{pathway.value}")
-        for day, figure in history.figures.get(key, {}).items():
-            per_day.setdefault(day, {})[pathway] = int(figure.value)
-            moments.append(figure.as_of)
-    if not per_day:
+    before (counted from the records at the build); None while there are none."""
+    if not became_ready:
         return None
     return outlook(
-        per_day,
+        {day: dict(counts) for day, counts in became_ready.items()},
         first_day=history.day,
         capacity=capacity,
-        source=f"flow:/flow/v1/summaries?system={history.system}",
-        as_of=max(moments),
+        source=f"flow:/flow/v1/patients?system={history.system}",
+        as_of=now,
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from wicc_flow import examples
+from wicc_flow.state import FlowStateDep
 from wicc_flow.summaries import negotiation, rendering, service
 from wicc_flow.summaries.document import SummaryDocument
 from wicc_flow.summaries.schemas import SummaryBuild, SummaryBuildPage
@@ -75,6 +76,7 @@ async def build_summary(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
+    state: FlowStateDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
 ) -> Response:
@@ -89,6 +91,7 @@ async def build_summary(
             date,
             now=now,
             care_freshness_hours=runtime.settings.care_freshness_hours,
+            reasons=state.patients.reasons,
         )
         return Outcome.of(built, 201, {"Location": built.href})
 

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 
+from wicc_flow.patients.delay_reasons import DelayReasons
 from wicc_flow.summaries import repository, service
 from wicc_flow.summaries.document import BuildTrigger
 from wicc_shared import audited_write
@@ -33,7 +34,11 @@ def due_day(system: CareSystem, now: dt.datetime) -> dt.date | None:
     return today if now >= ref.local(today, system.summary_time) else None
 
 
-async def build_due(runtime: Runtime, care_freshness_hours: Mapping[str, float]) -> str:
+async def build_due(
+    runtime: Runtime,
+    care_freshness_hours: Mapping[str, float],
+    reasons: DelayReasons | None = None,
+) -> str:
     """The job: today's scheduled summary of every system that is due and has none."""
     now = runtime.clock()
     async with runtime.sessions() as session:
@@ -49,7 +54,9 @@ async def build_due(runtime: Runtime, care_freshness_hours: Mapping[str, float])
         board = await service.read_board(session, runtime.stream, care_freshness_hours, now)
     built, failed = [], []
     for system, day in pending:
-        order = service.BuildOrder(system, day, BuildTrigger.scheduled, now, care_freshness_hours)
+        order = service.BuildOrder(
+            system, day, BuildTrigger.scheduled, now, care_freshness_hours, reasons
+        )
         try:
             async with runtime.transaction() as session:
                 summary = await service.build(session, JOB, order, board)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_flow.board.on_demand import current_projection
+from wicc_flow.patients.delay_reasons import DelayReasons
 from wicc_flow.summaries import events, repository, sources
 from wicc_flow.summaries.assemble import Inputs, assemble
 from wicc_flow.summaries.document import BuildTrigger, SummaryDocument
@@ -25,6 +26,7 @@ from wicc_flow.summaries.figures import Figure, Unit
 from wicc_flow.summaries.history import READ_DAYS, History, recorded
 from wicc_flow.summaries.inputs import BoardInputs, Build
 from wicc_flow.summaries.models import Summary, SummaryFigure
+from wicc_flow.summaries.patient_inputs import patient_inputs
 from wicc_flow.summaries.schemas import SummaryBuild, SummaryBuildPage, summary_path
 from wicc_flow.tables import OUTBOX
 from wicc_shared import audited_write
@@ -66,6 +68,8 @@ class BuildOrder:
     trigger: BuildTrigger
     now: dt.datetime
     care_freshness_hours: Mapping[str, float]
+    # The delay-reason lists, for the reasons' names (codes are shown without them).
+    reasons: DelayReasons | None = None
 
 
 async def build(
@@ -84,6 +88,7 @@ async def build(
     ):
         return None
     version = await repository.latest_version(session, order.system.code, order.day) + 1
+    patients = await patient_inputs(session, order.system, order.day, board.view, order.reasons)
     document = assemble(
         Inputs(
             reference=reference,
@@ -96,6 +101,10 @@ async def build(
                 trigger=order.trigger.value,
                 care_freshness_hours=order.care_freshness_hours,
             ),
+            discharge_sitreps=patients.discharge_sitreps,
+            lost_bed_days=patients.lost_bed_days,
+            reason_label=patients.reason_label,
+            became_ready=patients.became_ready,
         )
     )
     return await _store(session, actor, order, document)
@@ -293,13 +302,14 @@ async def build_now(
     *,
     now: dt.datetime,
     care_freshness_hours: Mapping[str, float],
+    reasons: DelayReasons | None = None,
 ) -> SummaryBuild:
     """A coordinator's or admin's rebuild of today's summary: the next version."""
     system = await system_or_404(session, code)
     await ensure_can_build(session, principal, system)
     ensure_buildable(system, day, now)
     board = await read_board(session, stream, care_freshness_hours, now)
-    order = BuildOrder(system, day, BuildTrigger.on_demand, now, care_freshness_hours)
+    order = BuildOrder(system, day, BuildTrigger.on_demand, now, care_freshness_hours, reasons)
     summary = await build(session, principal, order, board)
     assert summary is not None  # only a scheduled build can be skipped
     return to_build(summary)
@@ -315,6 +325,7 @@ async def latest_or_build(
     now: dt.datetime,
     rebuild: bool,
     care_freshness_hours: Mapping[str, float],
+    reasons: DelayReasons | None = None,
 ) -> Summary:
     """The latest version of the day's summary (default today), building one when there
     is none or a rebuild is asked for (the command line's `wicc summary`)."""
@@ -325,7 +336,7 @@ async def latest_or_build(
         return found
     ensure_buildable(system, day, now)
     board = await read_board(session, stream, care_freshness_hours, now)
-    order = BuildOrder(system, day, BuildTrigger.on_demand, now, care_freshness_hours)
+    order = BuildOrder(system, day, BuildTrigger.on_demand, now, care_freshness_hours, reasons)
     summary = await build(session, actor, order, board)
     assert summary is not None  # only a scheduled build can be skipped
     return summary
