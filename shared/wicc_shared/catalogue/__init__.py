@@ -31,6 +31,17 @@ from wicc_shared.catalogue.base import (
 )
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BEDS_UPDATED
 from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED
+from wicc_shared.catalogue.opel import (
+    ACTION_ACKNOWLEDGED,
+    ACTION_COMPLETED,
+    ACTION_ESCALATED,
+    ACTION_ISSUED,
+    ACTION_SUPERSEDED,
+    OPEL_CALCULATED,
+    OPEL_DECLARED,
+    OPEL_DIVERGED,
+    OPEL_LEVEL_CHANGED,
+)
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
 
 CATALOGUE = Catalogue(
@@ -41,14 +52,32 @@ CATALOGUE = Catalogue(
         SITREP_SUBMITTED,
         SITREP_AMENDED,
         SITREP_MISSED,
+        OPEL_CALCULATED,
+        OPEL_LEVEL_CHANGED,
+        OPEL_DECLARED,
+        OPEL_DIVERGED,
+        ACTION_ISSUED,
+        ACTION_ACKNOWLEDGED,
+        ACTION_ESCALATED,
+        ACTION_COMPLETED,
+        ACTION_SUPERSEDED,
     ]
 )
 
 __all__ = [
+    "ACTION_ACKNOWLEDGED",
+    "ACTION_COMPLETED",
+    "ACTION_ESCALATED",
+    "ACTION_ISSUED",
+    "ACTION_SUPERSEDED",
     "BEDS_UPDATED",
     "BED_STATUS_UPDATED",
     "CARE_CAPACITY_UPDATED",
     "CATALOGUE",
+    "OPEL_CALCULATED",
+    "OPEL_DECLARED",
+    "OPEL_DIVERGED",
+    "OPEL_LEVEL_CHANGED",
     "SITREP_AMENDED",
     "SITREP_MISSED",
     "SITREP_SUBMITTED",
