@@ -58,9 +58,9 @@ def opel_sitrep(
         beds=[WORKED_GA | (ga or {})],
         ed=WORKED_ED | (ed or {}),
         nctr_patients=nctr,
-        los_7_plus=40,
-        los_14_plus=20,
-        los_21_plus=10,
+        los_7_plus=20,
+        los_14_plus=10,
+        los_21_plus=5,
         **overrides,
     )
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.support import Wicc, events_of
+import httpx
+
+from tests.support import Wicc, count, events_of, fetch
+from wicc_escalation.state import EscalationState
+from wicc_shared.scheduler import ScheduledJob
 
 Json = dict[str, Any]
 WAIT_SECONDS = 10.0
@@ -64,3 +69,53 @@ async def org_calculations(wicc: Wicc, ods: str, at_least: int) -> list[Json]:
 
 def by_key(opel: Json) -> dict[str, Json]:
     return {p["key"]: p for p in opel["parameters"]}
+
+
+async def applied(wicc: Wicc, event_id: object) -> None:
+    """Wait until escalation's consumer has applied the event (its inbox has it)."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while not await count(
+        wicc, "SELECT count(*) FROM escalation.inbox WHERE event_id = $1", event_id
+    ):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"event {event_id} was never applied")
+        await asyncio.sleep(0.05)
+
+
+async def run_job(wicc: Wicc, job: ScheduledJob) -> None:
+    """One run of a scheduled job, now, as the worker would (claimed and recorded)."""
+    scheduler = wicc.runtime.scheduler
+    assert scheduler is not None
+    assert await scheduler.run_once(job, force=True)
+
+
+def escalation(wicc: Wicc) -> EscalationState:
+    state: EscalationState = wicc.state(EscalationState)
+    return state
+
+
+async def declare(
+    wicc: Wicc, path: str, level: int, token: str | None = None, **extra: Any
+) -> httpx.Response:
+    """POST a declaration to `path` (`/escalation/v1/orgs/RNZ/declarations`, ...)."""
+    body = {"level": level, "reason": extra.pop("reason", f"declared {level} by the test")}
+    return await wicc.client.post(
+        path, json=body, headers=wicc.auth(token or _admin(wicc)) | extra.pop("headers", {})
+    )
+
+
+async def declared(wicc: Wicc, path: str, level: int, token: str | None = None) -> Json:
+    response = await declare(wicc, path, level, token)
+    assert response.status_code == 201, response.text
+    found: Json = response.json()
+    return found
+
+
+async def announced(wicc: Wicc, type_: str) -> list[Json]:
+    """Payloads of the events escalation has committed of one type, in order. Read
+    from its outbox, which a request or a job writes before it returns: "not
+    announced" is then certain, not a matter of waiting for the relay."""
+    rows = await fetch(
+        wicc, "SELECT payload FROM escalation.outbox WHERE type = $1 ORDER BY id", type_
+    )
+    return [json.loads(r["payload"])["data"] for r in rows]

@@ -39,7 +39,10 @@ async def test_a_sitrep_in_gives_a_score_and_level_with_every_parameters_points(
         assert p["status"] == "ok"
         assert p["as_of"] == SNAPSHOT
         assert p["source"] == {"event_id": str(submitted[0].id), "event_type": "sitrep.submitted"}
-        assert p["age_seconds"] == (MORNING - dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)).total_seconds()
+        assert (
+            p["age_seconds"]
+            == (MORNING - dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)).total_seconds()
+        )
     assert parameters["adult_ga_occupancy_pct"]["value"] == 96.2
     assert parameters["escalation_beds_pct_of_open"]["value"] == 3.1
     assert parameters["nctr_pct_of_occupied"]["value"] == 17.5

@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from tests.builders.sitreps import sitrep_body
+from tests.escalation.opel_api import declared, escalation, run_job, until
 from tests.support import Wicc, fetch
 from wicc_capacity.state import CapacityState
 from wicc_shared.catalogue import CATALOGUE, is_event_name
@@ -137,6 +138,28 @@ async def _produce_every_event(wicc: Wicc) -> None:
     scheduler = wicc.runtime.scheduler
     assert scheduler is not None
     assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
+    await _produce_opel_events(wicc)
+
+
+async def _produce_opel_events(wicc: Wicc) -> None:
+    """OPEL from the sitrep above; a declaration, its actions acted on, overdue, a
+    lasting divergence, a step down."""
+    opel = "/escalation/v1/orgs/RNZ"
+    await until(wicc, f"{opel}/opel", lambda o: o["level"] is not None)
+    issued = (await declared(wicc, f"{opel}/declarations", 4))["actions_issued"]
+    for action, verb, body in (
+        (issued[0], "acknowledge", None),
+        (issued[1], "complete", {"note": "done"}),
+    ):
+        done = await wicc.client.post(
+            f"/escalation/v1/actions/{action['id']}/{verb}", json=body, headers=wicc.auth()
+        )
+        assert done.status_code == 200, done.text
+    moved = dt.datetime(2026, 11, 23, 12, 31, tzinfo=dt.UTC)
+    wicc.runtime.clock = lambda: moved
+    await run_job(wicc, escalation(wicc).action_overdue)
+    await run_job(wicc, escalation(wicc).opel_timers)
+    await declared(wicc, f"{opel}/declarations", 1)
 
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:

@@ -183,7 +183,7 @@ async def _allowed(session: AsyncSession, principal: Principal, action_id: uuid.
 def _closed(action: Action) -> ActionClosed:
     return ActionClosed(
         f"Action {action.id} is {action.status}; it can no longer be acknowledged or completed.",
-        status=action.status,
+        action_status=action.status,
     )
 
 
