@@ -6,6 +6,7 @@ Create Date: 2026-12-10 09:00:00
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 SCHEMA = "escalation"
 
 
-def _utc(name: str, *, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _utc(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 

@@ -4,10 +4,24 @@ inputs, and discharge sitreps (patient flow's counts), with keyword defaults."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from tests.builders.events import event_of
 from tests.builders.sitreps import sitrep_body
+from wicc_shared.catalogue.opel import (
+    ACTION_ACKNOWLEDGED,
+    ACTION_COMPLETED,
+    ACTION_ESCALATED,
+    ACTION_ISSUED,
+    ACTION_SUPERSEDED,
+    OPEL_CALCULATED,
+    OPEL_DECLARED,
+    ActionChanged,
+    OpelAbout,
+    OpelCalculated,
+    OpelDeclared,
+)
 from wicc_shared.catalogue.patients import DISCHARGE_SITREP_UPDATED, DischargeSitrepUpdated
 from wicc_shared.events.envelope import Event
 
@@ -102,3 +116,103 @@ def discharge_sitrep_updated(
         reasons_version="v1",
     )
     return event_of(DISCHARGE_SITREP_UPDATED, payload)
+
+
+def opel_calculated(
+    org: str | None = "RNZ",
+    *,
+    level: int | None = 3,
+    score: float = 14,
+    stale: tuple[str, ...] = (),
+    computed_at: dt.datetime = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC),
+    system: str = "wiltshire",
+) -> Event:
+    """An `opel.calculated` about an organisation (or, with `org=None`, a system)."""
+    payload = OpelCalculated(
+        about=OpelAbout.organisation if org else OpelAbout.system,
+        org=org,
+        system=system,
+        pillar="acute" if org else None,
+        framework="opel-2024-26-acute-local-v1" if org else "system-wiltshire-local-v1",
+        config_status="local_unconfirmed",
+        computed_at=computed_at,
+        level=level,
+        raw_level=level,
+        level_range=[level, level] if level else None,
+        settled_since=computed_at,
+        pending_level=None,
+        pending_since=None,
+        score=score,
+        score_range=[score, score],
+        max_score=27 if org else 100,
+        normalised=round(100 * score / 27, 1),
+        partial=bool(stale),
+        missing=[],
+        stale=list(stale),
+        invalid=[],
+        excluded=[],
+        parameters=[],
+        pillars=[],
+    )
+    return event_of(OPEL_CALCULATED, payload)
+
+
+def opel_declared(
+    org: str | None = "RNZ",
+    *,
+    level: int = 2,
+    declared_at: dt.datetime = dt.datetime(2026, 11, 23, 9, 40, tzinfo=dt.UTC),
+    system: str = "wiltshire",
+) -> Event:
+    payload = OpelDeclared(
+        about=OpelAbout.organisation if org else OpelAbout.system,
+        org=org,
+        system=system,
+        declaration_id=uuid.uuid4(),
+        level=level,
+        previous_level=None,
+        calculated_level=3,
+        declared_at=declared_at,
+        declared_by="tests",
+        declared_role="coordinator",
+    )
+    return event_of(OPEL_DECLARED, payload)
+
+
+def action_event(
+    status: str = "issued",
+    *,
+    action_id: uuid.UUID | None = None,
+    org: str | None = "RNZ",
+    due_at: dt.datetime = dt.datetime(2026, 11, 23, 10, 30, tzinfo=dt.UTC),
+    changed_at: dt.datetime = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC),
+    overdue: bool = False,
+    system: str = "wiltshire",
+) -> Event:
+    """An action event: `action.issued` unless `status` says otherwise."""
+    payload = ActionChanged(
+        about=OpelAbout.organisation if org else OpelAbout.system,
+        org=org,
+        system=system,
+        action_id=action_id or uuid.uuid4(),
+        declaration_id=uuid.uuid4(),
+        kind="acute" if org else "system",
+        level=3,
+        card_id="acute-3-director-on-call",
+        owner_role="site_manager",
+        owner_organisation=None,
+        owner_kind=None,
+        status=status,
+        overdue=overdue,
+        issued_at=changed_at,
+        due_at=due_at,
+        changed_at=changed_at,
+        changed_by="tests",
+    )
+    event_type = {
+        "issued": ACTION_ISSUED,
+        "acknowledged": ACTION_ACKNOWLEDGED,
+        "completed": ACTION_COMPLETED,
+        "superseded": ACTION_SUPERSEDED,
+    }[status]
+    return event_of(ACTION_ESCALATED if overdue else event_type, payload)

@@ -10,7 +10,7 @@ subject never interleave.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +48,6 @@ from wicc_shared.pagination import Page, PageParams
 
 P = TypeVar("P", bound=EventPayload)
 Figures = tuple[int | None, float | None, float | None]  # raw level, score, normalised
-CALCULATION = audited_write.SystemActor("opel")  # calculations are WICC's own doing
 
 
 class OpelNotConfigured(NotFound):
@@ -201,13 +200,12 @@ async def _publish(
     state.partial, state.level = payload.partial, result.level
     state.calculations += 1
     session.add(_history(state, payload.framework))
-    summary = {"level": result.level, "raw_level": raw_level, "score": score}
-    await _announce(session, state, None, summary, OPEL_CALCULATED, payload)
+    await _announce(session, OPEL_CALCULATED, payload)
     if result.level_changed:
         changed = events.level_changed(
             state.about, state.code, state.system_code, previous, result, calculated[0], now
         )
-        await _announce(session, state, {"level": previous}, summary, OPEL_LEVEL_CHANGED, changed)
+        await _announce(session, OPEL_LEVEL_CHANGED, changed)
 
 
 async def settle_timers(
@@ -248,30 +246,14 @@ async def _keep_divergence(
         payload = events.diverged(
             state.about, state.code, state.system_code, check.state, system.divergence_after, now
         )
-        after = {"declared": payload.declared_level, "calculated": payload.calculated_level}
-        await _announce(session, state, None, after, OPEL_DIVERGED, payload)
+        await _announce(session, OPEL_DIVERGED, payload)
     await session.flush()
 
 
-async def _announce(
-    session: AsyncSession,
-    state: OpelState,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-    event_type: EventType[P],
-    payload: P,
-) -> None:
-    change = audited_write.Change(
-        action=event_type.name,
-        entity_type="opel",
-        entity_id=f"{state.about}/{state.code}",
-        org_ods=state.code if state.about == ORGANISATION else None,
-        before=before,
-        after=after,
-    )
-    await audited_write.record(
-        session, CALCULATION, change, audited_write.announce(OUTBOX, event_type, payload)
-    )
+async def _announce(session: AsyncSession, event_type: EventType[P], payload: P) -> None:
+    # A calculation is derived from inputs already audited where they were accepted;
+    # it is kept in opel_history rather than the audit log (see audited_write).
+    await audited_write.record_derived(session, audited_write.announce(OUTBOX, event_type, payload))
 
 
 def _history(state: OpelState, framework: str) -> OpelHistory:

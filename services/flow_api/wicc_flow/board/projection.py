@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from wicc_flow.board.sections.base import BoardSection
 from wicc_flow.board.sections.beds import BedsSection
 from wicc_flow.board.sections.care import CareSection
+from wicc_flow.board.sections.opel import OpelSection
 from wicc_shared.catalogue import CATALOGUE
 from wicc_shared.events.envelope import Event
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def board_sections(care_freshness_hours: Mapping[str, float] | None = None) -> list[BoardSection]:
     """Every section of the board, in the order their keys appear in a snapshot."""
-    return [BedsSection(), CareSection(care_freshness_hours)]
+    return [BedsSection(), CareSection(care_freshness_hours), OpelSection()]
 
 
 # Event types the board shows. Anything else on the log is not the board's business

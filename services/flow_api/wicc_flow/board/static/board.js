@@ -15,17 +15,30 @@
 //   care capacity      care.providers[].{provider, service_type,      care_capacity.updated
 //                        localities, figures[], as_of, fresh_until,
 //                        version}  (absent until a provider reports)
+//   OPEL (tiles and    opel.subjects[].{about, org, system,           opel.calculated,
+//     system strip)      calculated.{level, score, max_score,         opel.declared,
+//                          partial, level_range, stale, missing,      action.issued,
+//                          invalid, pending_level, pending_since,     action.acknowledged,
+//                          computed_at}, declared.{level,             action.escalated,
+//                          declared_at}}; opel.actions[].{action_id,  action.completed,
+//                          org, system, status, overdue, due_at}      action.superseded
+//                          (absent until a level is calculated or declared)
 //   what changed       (events only; the snapshot has no history)     beds.updated,
-//                                                                     care_capacity.updated
+//                                                                     care_capacity.updated,
+//                                                                     opel.level_changed,
+//                                                                     opel.declared,
+//                                                                     opel.diverged,
+//                                                                     action.escalated
 //   drill-down         units[] of the org, as the tiles; history:     beds.updated
 //                        GET /capacity/v1/units/{id}/beds/history
 //   time               generated_at (the server's clock, for ages)    -
 //
-// Not read: `orgs` (totals are recomputed from units, as event frames require) and
-// `care.totals` (recomputed from providers likewise). Not shown yet, because the
-// snapshot does not carry them: OPEL (calculated / declared), discharge-ready patients
-// by pathway and reason, lost bed days, sitrep returned / missing, open / overdue
-// actions. Keys a snapshot has that this page does not model are kept in
+// Not read: `orgs` (totals are recomputed from units, as event frames require),
+// `care.totals` (recomputed from providers likewise) and `opel.subjects[].open_actions`
+// and `overdue_actions` (counted from `opel.actions`, which events keep current; an
+// action is overdue from its due time on). Not shown yet, because the snapshot does
+// not carry them: discharge-ready patients by pathway and reason, lost bed days, sitrep
+// returned / missing. Keys a snapshot has that this page does not model are kept in
 // `picture.extra`; sections.js says how to add a section for them.
 //
 // Sign-in: an API key typed into the form, kept in sessionStorage only (this tab, until
