@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.builders.opel import WORKED_POINTS, opel_sitrep
-from tests.escalation.opel_api import by_key, org_calculations, submit_sitrep, until
+from tests.escalation.opel_api import by_key, get_json, org_calculations, submit_sitrep, until
 from tests.escalation.opel_support import acute
 from tests.support import Wicc, events_of, set_clock
 from wicc_escalation.opel.scoring import InputValue, score_trust
@@ -88,3 +88,32 @@ async def test_the_calculation_is_announced_for_the_trust_and_its_system(wicc: W
         ("organisation", 3),
         ("system", 3),
     }
+
+
+async def test_history_keeps_every_calculation_that_changed_something(wicc: Wicc) -> None:
+    set_clock(wicc, MORNING)
+    await submit_sitrep(wicc, opel_sitrep("RNZ"))
+    await until(wicc, "/escalation/v1/orgs/RNZ/opel", lambda o: o["score"] == 14)
+    later = MORNING + dt.timedelta(minutes=10)
+    set_clock(wicc, later)
+    response = await wicc.put_beds(
+        "RNZ-AMU", core_open=36, escalation_open=0, occupied=30, closed=[], as_of=later
+    )
+    assert response.status_code == 200, response.text
+    await until(wicc, "/escalation/v1/orgs/RNZ/opel", lambda o: o["score"] != 14)
+
+    history = await get_json(wicc, "/escalation/v1/orgs/RNZ/opel/history")
+    assert [e["computed_at"] for e in history["items"]] == [
+        "2026-11-23T09:40:00Z",
+        "2026-11-23T09:30:00Z",
+    ]
+    assert history["items"][1]["score"] == 14
+    first = {p["key"]: p["points"] for p in history["items"][1]["parameters"]}
+    assert first == WORKED_POINTS
+    window = await get_json(
+        wicc, "/escalation/v1/orgs/RNZ/opel/history?from=2026-11-23T09:35:00Z&limit=1"
+    )
+    assert (window["total"], window["items"][0]["computed_at"]) == (1, "2026-11-23T09:40:00Z")
+    system = await get_json(wicc, "/escalation/v1/systems/wiltshire/opel/history")
+    assert system["total"] >= 1
+    assert all(e["parameters"] == [] for e in system["items"])

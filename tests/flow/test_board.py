@@ -88,10 +88,11 @@ async def test_resume_with_since_replays_exactly_the_missed_events(wicc: Wicc) -
 
 
 async def test_resume_from_the_current_seq_gets_no_backlog(wicc: Wicc) -> None:
-    assert (await wicc.put_beds("RD1-AMU", occupied=5)).status_code == 200
+    # Critical-care beds are no OPEL input: each report brings exactly one board frame.
+    assert (await wicc.put_beds("RD1-ICU", occupied=5)).status_code == 200
     seq = await _board_seq_after_events(wicc, 1)
     async with wicc.board(since=seq) as ws:
-        assert (await wicc.put_beds("RD1-AMU", occupied=6)).status_code == 200
+        assert (await wicc.put_beds("RD1-ICU", occupied=6)).status_code == 200
         frame = await next_event(ws)
         assert frame["event"]["data"]["occupied"] == 6
 

@@ -32,6 +32,7 @@ from wicc_escalation.inputs.facts import (
     SITREP,
 )
 from wicc_escalation.opel.scoring import InputValue
+from wicc_shared.catalogue import BEDS_UPDATED
 from wicc_shared.rules.occupancy import occupancy_pct
 
 # part / whole x 100 to one decimal, None over nothing: the occupancy rule's arithmetic.
@@ -92,7 +93,7 @@ def live_beds(units: Sequence[UnitFigure]) -> Beds | None:
         escalation_open=sum(u.escalation_open for u in units),
         as_of=min(u.as_of for u in units),
         event_id=str(newest.event_id) if newest.event_id else None,
-        event_type="beds.updated",
+        event_type=BEDS_UPDATED.name,
     )
 
 
