@@ -60,7 +60,7 @@ function systemOpelStats(system) {
   ].filter(Boolean);
   return [{
     key: "opel", label: "System OPEL", value: calculated ? opelText(calculated.level) : "–",
-    level: calculated?.level ?? null, asOf: null, stale: system.overdueActions > 0,
+    level: calculated?.level ?? null, asOf: null, stale: false, // inputs' age is in the words
     words: words.join(" \u00b7 "),
   }];
 }
@@ -146,13 +146,17 @@ function tileOpel(tile, s, ctx) {
 }
 
 // What needs looking at, most urgent first: overdue actions, a declared level that
-// differs, stale inputs; then the score, the declared level, the open actions.
+// differs, stale inputs, a partial score, a level pending; then the score, the declared
+// level, the open actions.
 function opelFlags({ calculated, declared, openActions, overdueActions }) {
   const flags = ["calculated"];
   if (overdueActions) flags.push(count(overdueActions, "overdue action"));
   if (differs(calculated, declared)) flags.push(`declared OPEL ${declared.level}, differs`);
   if (calculated?.stale.length) flags.push(count(calculated.stale.length, "stale input"));
   if (calculated?.partial) flags.push(partialWords(calculated));
+  if (calculated?.pending_level) {
+    flags.push(`OPEL ${calculated.pending_level} pending since ${hhmm(new Date(calculated.pending_since))}`);
+  }
   if (calculated) flags.push(`score ${number(calculated.score)} of ${number(calculated.max_score)}`);
   if (declared && !differs(calculated, declared)) flags.push(`declared OPEL ${declared.level}`);
   if (openActions) flags.push(count(openActions, "open action"));
