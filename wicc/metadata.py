@@ -14,7 +14,10 @@ import wicc_capacity.beds.models
 import wicc_capacity.care.models
 import wicc_capacity.sitreps.models
 import wicc_capacity.tables
+import wicc_escalation.actions.models
+import wicc_escalation.declarations.models
 import wicc_escalation.inputs.models
+import wicc_escalation.opel.models
 import wicc_escalation.tables
 import wicc_flow.board.models
 import wicc_flow.capacity_inputs.models
@@ -41,6 +44,9 @@ MODEL_MODULES = (
     wicc_flow.summaries.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
+    wicc_escalation.opel.models,
+    wicc_escalation.declarations.models,
+    wicc_escalation.actions.models,
 )
 SCHEMAS = ("kernel", "capacity", "flow", "escalation")
 metadata = SQLModel.metadata

@@ -6,6 +6,8 @@ transaction. This module is the only place that writes either, so every write pa
 records them the same way:
 
 - `record()`: after ORM changes, the audit entry and the outbox row in ONE statement.
+- `record_derived()`: the outbox row alone, for figures derived from writes already
+  audited (a recalculated score), which their service keeps in a history of its own.
 - `ctes()` + `params()`: for the busiest write paths, which make their change in a
   single statement of their own; the two inserts join that statement as CTEs, so a bed
   report or a new sitrep stays one round trip (each extra round trip cost more CPU than
@@ -115,6 +117,19 @@ async def record(
     event, row = announcement.outbox.prepare(session, announcement.event_type, announcement.payload)
     statement = _audit_and_event(announcement.outbox.table)
     await session.execute(statement, params(audit, row))
+    return event
+
+
+async def record_derived(session: AsyncSession, announcement: Announcement[Any]) -> Event:
+    """Announce a figure WICC derived from writes already audited (an OPEL score
+    recomputed from its inputs), without an audit entry of its own: the service keeps
+    such figures in its own history table, and recomputing on every input must not
+    multiply the audit log, which records who changed what.
+
+    Pending ORM changes are flushed first, as `record()` does."""
+    await session.flush()
+    event, row = announcement.outbox.prepare(session, announcement.event_type, announcement.payload)
+    await session.execute(insert(announcement.outbox.table).values(row))
     return event
 
 

@@ -51,7 +51,11 @@ def create_process_app(
     @contextlib.asynccontextmanager
     async def lifespan(process: ProcessApp) -> AsyncIterator[None]:
         runtime = await open_runtime(settings, name=names)
-        states = [await _start_service(spec, runtime, settings) for spec in specs]
+        try:
+            states = [await _start_service(spec, runtime, settings) for spec in specs]
+        except BaseException:
+            await close_runtime(runtime)  # a service refused to start (bad configuration)
+            raise
         served: list[tuple[FastAPI, object | None]] = (
             [(app, state) for (_spec, app), state in zip(apps, states, strict=True)]
             if serves_api

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 60.0
 BOARDS = 8
-UNITS = ("RNZ-AMU", "RNZ-MED-A", "RN3-AMU", "RD1-AMU")
+# Units outside adult G&A: their reports are no OPEL input, so each brings one board frame.
+UNITS = ("RNZ-ICU", "RNZ-PAED", "RN3-ICU", "RD1-ICU")
 JOB_INTERVAL_SECONDS = 0.5
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")

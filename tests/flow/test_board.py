@@ -64,14 +64,15 @@ async def test_board_connections_are_counted_by_the_way_their_frames_leave(wicc:
 
 
 async def test_resume_with_since_replays_exactly_the_missed_events(wicc: Wicc) -> None:
+    # Critical-care beds are no OPEL input: each report brings exactly one board frame.
     async with wicc.board() as ws:
         await next_frame(ws)
-        assert (await wicc.put_beds("RN3-AMU", occupied=10)).status_code == 200
+        assert (await wicc.put_beds("RN3-ICU", occupied=10)).status_code == 200
         last_seen = (await next_event(ws))["seq"]
 
     missed = [11, 12, 13, 14]
     for occupied in missed:
-        assert (await wicc.put_beds("RN3-AMU", occupied=occupied)).status_code == 200
+        assert (await wicc.put_beds("RN3-ICU", occupied=occupied)).status_code == 200
 
     async with wicc.board(since=last_seen) as ws:
         frames = [await next_event(ws) for _ in missed]
@@ -80,17 +81,18 @@ async def test_resume_with_since_replays_exactly_the_missed_events(wicc: Wicc) -
         assert seqs == sorted(seqs) and seqs[0] > last_seen and len(set(seqs)) == len(seqs)
 
         # Nothing more than the missed events was replayed: the next frame is live.
-        assert (await wicc.put_beds("RN3-AMU", occupied=15)).status_code == 200
+        assert (await wicc.put_beds("RN3-ICU", occupied=15)).status_code == 200
         live = await next_event(ws)
         assert live["event"]["data"]["occupied"] == 15
         assert live["seq"] > seqs[-1]
 
 
 async def test_resume_from_the_current_seq_gets_no_backlog(wicc: Wicc) -> None:
-    assert (await wicc.put_beds("RD1-AMU", occupied=5)).status_code == 200
+    # Critical-care beds are no OPEL input: each report brings exactly one board frame.
+    assert (await wicc.put_beds("RD1-ICU", occupied=5)).status_code == 200
     seq = await _board_seq_after_events(wicc, 1)
     async with wicc.board(since=seq) as ws:
-        assert (await wicc.put_beds("RD1-AMU", occupied=6)).status_code == 200
+        assert (await wicc.put_beds("RD1-ICU", occupied=6)).status_code == 200
         frame = await next_event(ws)
         assert frame["event"]["data"]["occupied"] == 6
 

@@ -36,7 +36,8 @@ async def test_browsers_may_pass_the_token_as_a_query_parameter(wicc: Wicc) -> N
 async def test_the_board_picture_survives_a_restart(fresh_db: str, redis_url: str) -> None:
     settings = settings_for(fresh_db, redis_url)
     async with serve(settings) as first:
-        assert (await first.put_beds("RNZ-AMU", occupied=17)).status_code == 200
+        # Critical-care beds are no OPEL input: the report brings one board frame.
+        assert (await first.put_beds("RNZ-ICU", occupied=17)).status_code == 200
         hub = first.state(FlowState).hub
         for _ in range(100):
             if hub.seq:
@@ -51,10 +52,10 @@ async def test_the_board_picture_survives_a_restart(fresh_db: str, redis_url: st
     async with serve(settings) as second:
         board = (await second.client.get("/flow/v1/board", headers=second.auth())).json()
         assert board["seq"] >= seq
-        unit = next(u for u in board["units"] if u["unit_id"] == "RNZ-AMU")
+        unit = next(u for u in board["units"] if u["unit_id"] == "RNZ-ICU")
         assert unit["occupied"] == 17
         async with connect(second.ws_url + f"?since={seq}&token={ADMIN_TOKEN}") as ws:
-            assert (await second.put_beds("RNZ-AMU", occupied=18)).status_code == 200
+            assert (await second.put_beds("RNZ-ICU", occupied=18)).status_code == 200
             frame = await next_frame(ws)
             assert frame["kind"] == "event"
             assert frame["event"]["data"]["occupied"] == 18

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser
 
+from tests.builders.opel import opel_sitrep
+from tests.escalation.opel_api import declared, submit_sitrep, until
 from tests.flow.browser import (
     CHROMIUM,
     LAPTOP,
@@ -25,7 +27,8 @@ from tests.flow.browser import (
     serious_violations,
     visit,
 )
-from tests.support import Wicc
+from tests.support import Wicc, set_clock
+from wicc_escalation.state import EscalationState
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.state import FlowState
 
@@ -434,3 +437,69 @@ async def test_discharge_ready_patients_on_tiles_strip_and_demand_against_capaci
         await _assert_fits(seen, viewport["height"])
     await screenshot(seen.page, "board-patients-1366x768")
     assert seen.left_origin == [] and seen.errors == []
+
+
+async def test_opel_on_the_tiles_and_the_strip_in_numbers_and_words_with_actions(
+    wicc: Wicc, browser: Browser
+) -> None:
+    nine_thirty = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    set_clock(wicc, nine_thirty)
+    # Beds from before the sitrep's 08:00: the sitrep's are fresher, so RNZ scores 14.
+    await Reports(wicc, start=nine_thirty - timedelta(hours=2)).beds(
+        "RNZ-AMU", core_open=30, escalation_open=0, occupied=27, closed=[]
+    )
+    for unit in ("RN3-AMU", "RD1-AMU", "WHC-SAV-WARD"):  # a full wall of tiles
+        await Reports(wicc, start=nine_thirty - timedelta(minutes=20)).beds(unit, occupied=15)
+    await submit_sitrep(wicc, opel_sitrep("RNZ"))
+    for org in ("RN3", "RD1"):
+        await until(wicc, f"/escalation/v1/orgs/{org}/opel", lambda o: o["level"] is not None)
+    system = await until(
+        wicc,
+        "/escalation/v1/systems/wiltshire/opel",
+        lambda s: all(m["score"] for m in s["pillars"][0]["members"]) and s["level"] is not None,
+    )
+    await declared(wicc, "/escalation/v1/orgs/RNZ/declarations", 2)
+
+    seen = await signed_in(browser, wicc, LAPTOP)
+    opel = seen.tile("RNZ").locator(".tile-opel")
+    await opel.wait_for()
+    assert await opel.locator(".level").inner_text() == "OPEL 3 · Major pressure"
+    flags = "calculated · declared OPEL 2, differs · score 14 of 27 · 3 open actions"
+    assert await opel.locator(".flags").inner_text() == flags
+    strip = seen.page.locator("#system .stat:has-text('System OPEL')")
+    words = {1: "Flow maintained", 2: "Signs of pressure", 3: "Major pressure"}
+    level = system["level"]
+    assert await strip.locator(".figure").inner_text() == f"OPEL {level} · {words[level]}"
+    detail = f"calculated · score {system['score']:g} of 100"
+    assert (await strip.locator(".age").inner_text()).startswith(detail)
+    assert seen.errors == []
+
+    # The level 2 huddle was due in 60 minutes: unacknowledged, it re-escalates, live.
+    set_clock(wicc, nine_thirty + timedelta(minutes=61))
+    scheduler = wicc.runtime.scheduler
+    assert scheduler is not None
+    assert await scheduler.run_once(wicc.state(EscalationState).action_overdue, force=True)
+    await seen.page.wait_for_function(
+        """() => document.querySelector('.tile[data-org="RNZ"] .tile-opel .flags')
+                   ?.textContent.startsWith('calculated · 1 overdue action · declared OPEL 2')""",
+        timeout=LIVE_WITHIN_MS,
+    )
+    feed = await seen.text(".feed-list li:first-child")
+    assert "Salisbury: action overdue, not acknowledged (acute-2-site-huddle)" in feed
+    assert await serious_violations(seen.page) == []
+    await _assert_fits(seen, LAPTOP["height"])
+    await screenshot(seen.page, "board-opel-1366x768")
+    await seen.tile("RNZ").click()
+    assert await seen.text(".drill-opel") == (
+        "OPEL 3 · Major pressure, calculated: score 14 of 27. "
+        "declared OPEL 2 · Signs of pressure (differs). actions: 3 open · 1 overdue"
+    )
+    assert await serious_violations(seen.page) == []
+    await seen.page.keyboard.press("Escape")
+    for viewport in (LAPTOP, WALL):
+        await seen.page.set_viewport_size(viewport)
+        clipped = await seen.page.evaluate(
+            "[...document.querySelectorAll('.tile')]"
+            ".filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.dataset.org)"
+        )
+        assert clipped == [], f"tiles cut off at {viewport}: {clipped}"

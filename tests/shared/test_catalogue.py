@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from tests.builders.patient_api import NOW, PATIENTS, TODAY, created, nhs_number, patch
 from tests.builders.sitreps import sitrep_body
+from tests.escalation.opel_api import declared, escalation, run_job, until
 from tests.support import Wicc, fetch
 from wicc_capacity.state import CapacityState
 from wicc_shared.catalogue import CATALOGUE, is_event_name
@@ -142,6 +143,7 @@ async def _produce_every_event(wicc: Wicc) -> None:
     summary = await wicc.client.post(f"/flow/v1/summaries/wiltshire/{day}", headers=wicc.auth())
     assert summary.status_code == 201, summary.text
     await _produce_patient_flow_events(wicc)
+    await _produce_opel_events(wicc)
 
 
 async def _produce_patient_flow_events(wicc: Wicc) -> None:
@@ -166,6 +168,27 @@ async def _produce_patient_flow_events(wicc: Wicc) -> None:
         f"{PATIENTS}/{other['id']}/withdraw", json=body, headers=wicc.auth()
     )
     assert gone.status_code == 200, gone.text
+
+
+async def _produce_opel_events(wicc: Wicc) -> None:
+    """OPEL from the sitrep above; a declaration, its actions acted on, overdue, a
+    lasting divergence, a step down."""
+    opel = "/escalation/v1/orgs/RNZ"
+    await until(wicc, f"{opel}/opel", lambda o: o["level"] is not None)
+    issued = (await declared(wicc, f"{opel}/declarations", 4))["actions_issued"]
+    for action, verb, body in (
+        (issued[0], "acknowledge", None),
+        (issued[1], "complete", {"note": "done"}),
+    ):
+        done = await wicc.client.post(
+            f"/escalation/v1/actions/{action['id']}/{verb}", json=body, headers=wicc.auth()
+        )
+        assert done.status_code == 200, done.text
+    moved = dt.datetime(2026, 11, 23, 12, 31, tzinfo=dt.UTC)
+    wicc.runtime.clock = lambda: moved
+    await run_job(wicc, escalation(wicc).action_overdue)
+    await run_job(wicc, escalation(wicc).opel_timers)
+    await declared(wicc, f"{opel}/declarations", 1)
 
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:

@@ -31,6 +31,17 @@ from wicc_shared.catalogue.base import (
 )
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BEDS_UPDATED
 from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED
+from wicc_shared.catalogue.opel import (
+    ACTION_ACKNOWLEDGED,
+    ACTION_COMPLETED,
+    ACTION_ESCALATED,
+    ACTION_ISSUED,
+    ACTION_SUPERSEDED,
+    OPEL_CALCULATED,
+    OPEL_DECLARED,
+    OPEL_DIVERGED,
+    OPEL_LEVEL_CHANGED,
+)
 from wicc_shared.catalogue.patients import (
     DISCHARGE_SITREP_UPDATED,
     PATIENT_DAY_RECORDED,
@@ -57,15 +68,33 @@ CATALOGUE = Catalogue(
         PATIENT_DAY_RECORDED,
         DISCHARGE_SITREP_UPDATED,
         SUMMARY_PUBLISHED,
+        OPEL_CALCULATED,
+        OPEL_LEVEL_CHANGED,
+        OPEL_DECLARED,
+        OPEL_DIVERGED,
+        ACTION_ISSUED,
+        ACTION_ACKNOWLEDGED,
+        ACTION_ESCALATED,
+        ACTION_COMPLETED,
+        ACTION_SUPERSEDED,
     ]
 )
 
 __all__ = [
+    "ACTION_ACKNOWLEDGED",
+    "ACTION_COMPLETED",
+    "ACTION_ESCALATED",
+    "ACTION_ISSUED",
+    "ACTION_SUPERSEDED",
     "BEDS_UPDATED",
     "BED_STATUS_UPDATED",
     "CARE_CAPACITY_UPDATED",
     "CATALOGUE",
     "DISCHARGE_SITREP_UPDATED",
+    "OPEL_CALCULATED",
+    "OPEL_DECLARED",
+    "OPEL_DIVERGED",
+    "OPEL_LEVEL_CHANGED",
     "PATIENT_DAY_RECORDED",
     "PATIENT_DISCHARGED",
     "PATIENT_LISTED",

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from wicc_escalation.inputs.models import UnitBeds
+from wicc_escalation.inputs.derive import Fact, Facts
+from wicc_escalation.inputs.facts import NewFact
+from wicc_escalation.inputs.models import InputFact, UnitBeds
 from wicc_shared.catalogue.beds import BedsUpdated
-from wicc_shared.kernel.models import Organisation
+from wicc_shared.kernel.models import CareSystem, Organisation
+from wicc_shared.kernel.reference import BedArea
 
 
-async def upsert_unit_beds(session: AsyncSession, beds: BedsUpdated) -> None:
+async def upsert_unit_beds(session: AsyncSession, beds: BedsUpdated, event_id: str) -> None:
     row = dict(
         unit_id=beds.unit_id,
         org_ods=beds.org,
         bed_area=beds.bed_area.value,
         open=beds.open,
         occupied=beds.occupied,
+        escalation_open=beds.escalation_open,
         as_of=beds.as_of,
+        event_id=event_id,
     )
     stmt = insert(UnitBeds).values(**row)
     # Retries can reorder delivery: never let an older figure win. Equal as_of must
@@ -33,6 +39,85 @@ async def upsert_unit_beds(session: AsyncSession, beds: BedsUpdated) -> None:
             where=col(UnitBeds.as_of) <= stmt.excluded.as_of,
         )
     )
+
+
+async def record_facts(
+    session: AsyncSession, org: str, facts: Sequence[NewFact], now: datetime
+) -> None:
+    """Keep each figure unless a newer one (later `as_of`, or a later version of the
+    same moment) is already kept: events may arrive out of order."""
+    kept = [f for f in facts if f.value is not None]
+    if kept:
+        rows = [
+            dict(
+                org_ods=org,
+                name=f.name,
+                source=f.source,
+                value=f.value,
+                as_of=f.as_of,
+                version=f.version,
+                event_id=f.event_id,
+                event_type=f.event_type,
+                received_at=now,
+            )
+            for f in kept
+        ]
+        stmt = insert(InputFact).values(rows)
+        newer_or_same = tuple_(col(InputFact.as_of), col(InputFact.version)) <= tuple_(
+            stmt.excluded.as_of, stmt.excluded.version
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["org_ods", "name", "source"],
+                set_={
+                    k: stmt.excluded[k] for k in rows[0] if k not in ("org_ods", "name", "source")
+                },
+                where=newer_or_same,
+            )
+        )
+    for f in facts:
+        if f.value is None:
+            await _remove_fact(session, org, f)
+
+
+async def _remove_fact(session: AsyncSession, org: str, fact: NewFact) -> None:
+    await session.execute(
+        delete(InputFact).where(
+            col(InputFact.org_ods) == org,
+            col(InputFact.name) == fact.name,
+            col(InputFact.source) == fact.source,
+            tuple_(col(InputFact.as_of), col(InputFact.version)) <= (fact.as_of, fact.version),
+        )
+    )
+
+
+async def facts_of(session: AsyncSession, org: str) -> Facts:
+    rows = (
+        (await session.execute(select(InputFact).where(col(InputFact.org_ods) == org)))
+        .scalars()
+        .all()
+    )
+    return {(r.name, r.source): Fact(r.value, r.as_of, str(r.event_id), r.event_type) for r in rows}
+
+
+async def ga_units(session: AsyncSession, org: str) -> Sequence[UnitBeds]:
+    """The organisation's adult G&A units' latest live figures."""
+    return (
+        (
+            await session.execute(
+                select(UnitBeds).where(
+                    col(UnitBeds.org_ods) == org, col(UnitBeds.bed_area) == BedArea.adult_ga.value
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def system_timezone(session: AsyncSession, system: str) -> str:
+    found = await session.get(CareSystem, system)
+    return found.timezone if found is not None else "Europe/London"
 
 
 async def org_exists(session: AsyncSession, ods: str) -> bool:

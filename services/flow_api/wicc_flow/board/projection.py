@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from wicc_flow.board.sections.base import BoardSection
 from wicc_flow.board.sections.beds import BedsSection
 from wicc_flow.board.sections.care import CareSection
+from wicc_flow.board.sections.opel import OpelSection
 from wicc_flow.board.sections.patients import PatientsSection
 from wicc_flow.board.sections.sitreps import SitrepsSection
 from wicc_shared.catalogue import CATALOGUE
@@ -24,7 +25,13 @@ logger = logging.getLogger(__name__)
 def board_sections(care_freshness_hours: Mapping[str, float] | None = None) -> list[BoardSection]:
     """Every section of the board, in the order their keys appear in a snapshot."""
     care = CareSection(care_freshness_hours)
-    return [BedsSection(), care, PatientsSection(care, care_freshness_hours), SitrepsSection()]
+    return [
+        BedsSection(),
+        care,
+        PatientsSection(care, care_freshness_hours),
+        SitrepsSection(),
+        OpelSection(),
+    ]
 
 
 # Event types the board shows. Anything else on the log is not the board's business

@@ -8,6 +8,7 @@ that document, so a field added to the board without a word here fails them.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicc_shared.catalogue.beds import BedsUpdated
 from wicc_shared.catalogue.care import CareCapacityUpdated, CareHomeCategory
+from wicc_shared.catalogue.opel import OpelAbout
 from wicc_shared.catalogue.patients import DischargeSitrepUpdated, PathwayCount, WaitingCount
 from wicc_shared.kernel.reference import BedArea, CareServiceType
 
@@ -148,6 +150,67 @@ class BoardSitreps(BoardSitrepDay):
     areas: list[BoardSitrepArea]
 
 
+class BoardOpelCalculated(_Frame):
+    """The latest `opel.calculated` of a subject, without its parameters."""
+
+    level: int | None = Field(description="The calculated (settled) level")
+    raw_level: int | None
+    level_range: list[int] | None
+    pending_level: int | None
+    pending_since: datetime | None
+    score: float | None
+    max_score: float
+    normalised: float | None
+    partial: bool
+    missing: list[str]
+    stale: list[str]
+    invalid: list[str]
+    excluded: list[str] = Field(description="A system's pillars and members without data")
+    computed_at: datetime
+    framework: str
+    config_status: str
+
+
+class BoardOpelDeclared(_Frame):
+    """The latest `opel.declared` of a subject."""
+
+    level: int
+    previous_level: int | None
+    declared_at: datetime
+    declaration_id: uuid.UUID
+
+
+class BoardOpelSubject(_Frame):
+    """An organisation's or a system's OPEL on the board."""
+
+    about: OpelAbout
+    org: str | None = Field(description="Null for a system")
+    system: str
+    calculated: BoardOpelCalculated | None
+    declared: BoardOpelDeclared | None
+    open_actions: int
+    overdue_actions: int = Field(description="Open, not acknowledged by their due time")
+
+
+class BoardOpelAction(_Frame):
+    """An open action (issued or acknowledged)."""
+
+    action_id: uuid.UUID
+    about: OpelAbout
+    org: str | None
+    system: str
+    level: int
+    card_id: str
+    status: str
+    overdue: bool = Field(description="Not acknowledged at its due time, as of the snapshot")
+    due_at: datetime
+
+
+class BoardOpel(_Frame):
+    subjects: list[BoardOpelSubject] = Field(description="Organisations and systems, by key")
+    actions: list[BoardOpelAction] = Field(description="Open actions, soonest due first")
+
+
 class SnapshotFrame(_Frame):
     """The whole board at `seq`: it replaces the client's picture."""
 
@@ -164,4 +227,7 @@ class SnapshotFrame(_Frame):
     )
     sitreps: list[BoardSitreps] | None = Field(
         default=None, description="Absent until a sitrep event; one entry per organisation"
+    )
+    opel: BoardOpel | None = Field(
+        default=None, description="Absent until an OPEL level is calculated or declared"
     )

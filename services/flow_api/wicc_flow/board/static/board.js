@@ -20,18 +20,31 @@
 //                        (absent until a trust has a list)
 //   demand vs          patients.trusts[].waiting[] with care.      discharge_sitrep.updated,
 //     capacity           providers[] (as above)                     care_capacity.updated
+//   OPEL (tiles and    opel.subjects[].{about, org, system,           opel.calculated,
+//     system strip)      calculated.{level, score, max_score,         opel.declared,
+//                          partial, level_range, stale, missing,      action.issued,
+//                          invalid, pending_level, pending_since,     action.acknowledged,
+//                          computed_at}, declared.{level,             action.escalated,
+//                          declared_at}}; opel.actions[].{action_id,  action.completed,
+//                          org, system, status, overdue, due_at}      action.superseded
+//                          (absent until a level is calculated or declared)
 //   what changed       (events only; the snapshot has no history)     beds.updated,
 //                                                                     care_capacity.updated,
-//                                                                     discharge_sitrep.updated
+//                                                                     discharge_sitrep.updated,
+//                                                                     opel.level_changed,
+//                                                                     opel.declared,
+//                                                                     opel.diverged,
+//                                                                     action.escalated
 //   drill-down         units[] of the org, as the tiles; history:     beds.updated
 //                        GET /capacity/v1/units/{id}/beds/history
 //   time               generated_at (the server's clock, for ages)    -
 //
 // Not read: `orgs` (totals are recomputed from units, as event frames require),
 // `care.totals`, `patients.systems` and `patients.demand_capacity` (recomputed from
-// providers and trusts likewise, by the same rules). Not shown yet, because the
-// snapshot does not carry them: OPEL (calculated / declared), sitrep returned /
-// missing, open / overdue actions. Keys a snapshot has that this page does not model are kept in
+// providers and trusts likewise, by the same rules), and `opel.subjects[].open_actions`
+// and `overdue_actions` (counted from `opel.actions`, which events keep current; an
+// action is overdue from its due time on). Not shown yet: `sitreps` (returned / late /
+// missed per organisation). Keys a snapshot has that this page does not model are kept in
 // `picture.extra`; sections.js says how to add a section for them.
 //
 // Sign-in: an API key typed into the form, kept in sessionStorage only (this tab, until

@@ -3,8 +3,9 @@
 // updated in place from the live picture while the panel is open; a unit's new report
 // adds a point to its line without fetching the history again.
 
-import { el, keyed, setData, setText } from "./dom.js";
+import { el, keyed, setData, setText, show } from "./dom.js";
 import { age, BED_AREAS, pct, shortOrgName } from "./format.js";
+import { opelSentence } from "./sections.js";
 
 const HISTORY_POINTS = 48;
 const SVG = "http://www.w3.org/2000/svg";
@@ -54,6 +55,9 @@ export class DrillDown {
     const known = ctx.names.orgs?.get(this.org);
     setText(this.dialog.querySelector("#drill-title"),
       `${known ? shortOrgName(known.name) : this.org}: units`);
+    const opel = ctx.picture.opelOf(this.org); // the trust's OPEL, in full
+    show(this.dialog.querySelector(".drill-opel"), opel !== null);
+    if (opel) setText(this.dialog.querySelector(".drill-opel"), opelSentence(opel));
     const byId = new Map(units.map((u) => [u.unit_id, u]));
     keyed(this.dialog.querySelector("tbody"), units.map((u) => u.unit_id), createRow,
       (row, id) => this.updateRow(row, byId.get(id), ctx));

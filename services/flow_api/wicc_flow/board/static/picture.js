@@ -22,6 +22,8 @@ export class Picture {
     this.units = new Map(); // unit_id -> the unit's figure
     this.care = new Map(); // "provider/service_type" -> the provider's figures
     this.discharges = new Map(); // trust -> its latest discharge sitrep counts
+    this.opel = new Map(); // "orgs/RNZ" | "systems/wiltshire" -> {about, org, system, calculated, declared}
+    this.actions = new Map(); // action_id -> an open action (issued or acknowledged)
     this.extra = {}; // snapshot keys this page does not model yet (kept for new sections)
     this.seq = null;
     this.clockOffsetMs = 0;
@@ -34,13 +36,15 @@ export class Picture {
 
   applySnapshot(frame) {
     const {
-      kind, seq, generated_at: generatedAt, units = [], orgs, care, patients, ...extra
+      kind, seq, generated_at: generatedAt, units = [], orgs, care, patients, opel, ...extra
     } = frame;
     this.seq = seq;
     this.clockOffsetMs = Date.parse(generatedAt) - Date.now();
     this.units = new Map(units.map((u) => [u.unit_id, u]));
     this.care = new Map((care?.providers ?? []).map((c) => [careKey(c), c]));
     this.discharges = new Map((patients?.trusts ?? []).map((t) => [t.org, t]));
+    this.opel = new Map((opel?.subjects ?? []).map((s) => [opelKey(s), { ...s }]));
+    this.actions = new Map((opel?.actions ?? []).map((a) => [a.action_id, a]));
     this.extra = extra;
   }
 
@@ -66,11 +70,44 @@ export class Picture {
       this.discharges.set(data.org, data);
       return { type, before, after: data, seq: frame.seq };
     }
+    if (type.startsWith("opel.") || type.startsWith("action.")) return this.applyOpel(frame);
     return null; // a type this page does not know: ignored, as the protocol asks
   }
 
+  // OPEL events: a subject's calculated or declared level, an action opened or closed.
+  applyOpel(frame) {
+    const { type, data } = frame.event;
+    const subject = this.opelSubject(data);
+    const change = { type, before: null, after: data, seq: frame.seq, at: new Date(opelTime(data)) };
+    if (type === "opel.calculated") {
+      if (subject.calculated && data.computed_at < subject.calculated.computed_at) return null;
+      change.before = subject.calculated;
+      subject.calculated = data;
+    } else if (type === "opel.declared") {
+      change.before = subject.declared;
+      subject.declared = data;
+    } else if (type.startsWith("action.")) {
+      change.before = this.actions.get(data.action_id) ?? null;
+      if (OPEN_ACTION.has(data.status)) this.actions.set(data.action_id, data);
+      else this.actions.delete(data.action_id);
+    }
+    return change;
+  }
+
+  opelSubject(data) {
+    const key = opelKey(data);
+    if (!this.opel.has(key)) {
+      this.opel.set(key, {
+        about: data.about, org: data.org, system: data.system, calculated: null, declared: null,
+      });
+    }
+    return this.opel.get(key);
+  }
+
   remember(change, text) {
-    this.feed.unshift({ seq: change.seq, at: new Date(change.after.as_of), text });
+    if (!text) return; // a change the feed does not tell (a recalculation, say)
+    const at = change.at ?? new Date(change.after.as_of);
+    this.feed.unshift({ seq: change.seq, at, text });
     this.feed.length = Math.min(this.feed.length, FEED_LENGTH);
   }
 
@@ -132,6 +169,31 @@ export class Picture {
       gaStale: ga.some((u) => this.unitIsStale(u)),
       gaOldestAsOf: ga.length ? oldest(ga) : null,
     };
+  }
+
+  // OPEL for one organisation (or, with `org` null, the system): the calculated and
+  // declared levels and the open and overdue actions; null when there is none.
+  opelOf(org, system = null) {
+    const key = org ? `orgs/${org}` : `systems/${system ?? this.opelSystemCode()}`;
+    const subject = this.opel.get(key);
+    const actions = [...this.actions.values()].filter((a) => opelKey(a) === key);
+    if (!subject && !actions.length) return null;
+    return {
+      calculated: subject?.calculated ?? null,
+      declared: subject?.declared ?? null,
+      openActions: actions.length,
+      overdueActions: actions.filter((a) => this.actionIsOverdue(a)).length,
+    };
+  }
+
+  opelSystemCode() {
+    return [...this.opel.values()].find((s) => s.about === "system")?.system ?? null;
+  }
+
+  // Not acknowledged at its due time: from that moment, even before the worker's
+  // `action.escalated` arrives.
+  actionIsOverdue(action) {
+    return action.status === "issued" && (action.overdue || this.now() >= Date.parse(action.due_at));
   }
 
   // Care capacity per service and locality (and the system, locality null). A provider
@@ -223,6 +285,17 @@ export class Picture {
 function newerCount(held, incoming) {
   return held.date > incoming.date
     || (held.date === incoming.date && Date.parse(held.as_of) > Date.parse(incoming.as_of));
+}
+
+const OPEN_ACTION = new Set(["issued", "acknowledged"]);
+
+function opelKey(entry) {
+  return entry.org ? `orgs/${entry.org}` : `systems/${entry.system}`;
+}
+
+// The moment an OPEL event describes, for the feed.
+function opelTime(data) {
+  return data.computed_at ?? data.changed_at ?? data.declared_at ?? data.raised_at;
 }
 
 function careKey(entry) {

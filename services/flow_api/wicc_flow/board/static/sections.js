@@ -2,7 +2,7 @@
 // updates its own part of the page in place, and hides its part when the picture has no
 // data for it: a capability not built yet shows nothing, never a placeholder.
 //
-// To add a section when a capability lands (e.g. OPEL, from a snapshot key `opel`):
+// To add a section when a capability lands (as OPEL did, from the snapshot key `opel`):
 //   1. picture.js keeps the key (unknown snapshot keys are already kept in `extra`) and
 //      applies its event type in `applyEvent`;
 //   2. write `renderOpel(ctx)` below: find its container, `show(container, false)` when
@@ -14,7 +14,8 @@
 
 import { el, keyed, setData, setText, show } from "./dom.js";
 import {
-  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, PATHWAYS, pct, shortOrgName,
+  age, CARE_SERVICES, careService, hhmm, number, occupancyBand, opel, PATHWAYS, pct,
+  shortOrgName,
   shortUnitId,
 } from "./format.js";
 
@@ -23,17 +24,22 @@ import {
 export function renderSystem(ctx) {
   const section = document.getElementById("system");
   const system = ctx.picture.system();
-  const discharges = ctx.picture.dischargeTotals();
-  show(section, system !== null || discharges !== null);
-  if (!system && !discharges) return;
-  const stats = [...(system ? bedStats(system) : []), ...dischargeStats(discharges)];
+  const stats = [
+    ...(system ? bedStats(system) : []),
+    ...dischargeStats(ctx.picture.dischargeTotals()),
+    ...systemOpelStats(ctx.picture.opelOf(null)),
+  ];
+  show(section, stats.length > 0);
+  if (!stats.length) return;
   keyed(section.querySelector(".strip"), stats.map((s) => s.key), () => el("div", { class: "stat" }, [
     el("dt"), el("dd", { class: "figure" }), el("dd", { class: "age" }),
   ]), (node, key) => {
     const stat = stats.find((s) => s.key === key);
     setText(node.querySelector("dt"), stat.label);
     figure(node.querySelector(".figure"), stat.value, stat.stale, ctx);
-    ageText(node.querySelector(".age"), ageWords(stat.asOf, stat.stale, ctx), stat.stale);
+    const words = stat.words ?? ageWords(stat.asOf, stat.stale, ctx);
+    ageText(node.querySelector(".age"), words, stat.stale);
+    if (stat.level !== undefined) setData(node, "level", stat.level ?? "none");
   });
 }
 
@@ -59,6 +65,23 @@ function dischargeStats(totals) {
     { key: "lost", label: "Bed days lost so far", value: String(totals.lostBedDays),
       asOf: totals.oldestAsOf, stale: totals.stale },
   ];
+}
+
+// The system's OPEL in the strip, one stat: the calculated level as a number and a word,
+// then the score, the declared level and the actions in words.
+function systemOpelStats(system) {
+  if (!system) return [];
+  const { calculated, declared } = system;
+  const words = [
+    calculated ? `calculated \u00b7 ${calculatedDetail(calculated)}` : "not calculated",
+    declared && `declared ${opel(declared.level)}${differs(calculated, declared) ? ", differs" : ""}`,
+    system.openActions > 0 && `${actionsText(system)} actions`,
+  ].filter(Boolean);
+  return [{
+    key: "opel", label: "System OPEL", value: calculated ? opelText(calculated.level) : "–",
+    level: calculated?.level ?? null, asOf: null, stale: false, // inputs' age is in the words
+    words: words.join(" \u00b7 "),
+  }];
 }
 
 // One tile per organisation with bed figures, acute trusts first.
@@ -91,12 +114,19 @@ function createTile(org) {
         el("dt", { text: "Closed for infection" }), el("dd", { class: "figure" }),
       ]),
     ]),
+    el("div", { class: "tile-opel", hidden: "" }, [
+      el("p", {}, [
+        el("span", { class: "visually-hidden", text: "Calculated " }),
+        el("span", { class: "figure level" }),
+      ]),
+      el("p", { class: "flags" }),
+    ]),
     el("p", { class: "age" }),
   ]);
 }
 
 // The parts of a trust tile, each updating its own nodes from the org's summary.
-const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileAge];
+const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileOpel, tileAge];
 
 function tileHeadline(tile, s, ctx) {
   const label = s.isGa ? "G&A occupancy" : "Occupancy, all beds";
@@ -133,7 +163,7 @@ function tilePatients(tile, s, ctx) {
     ]);
     tile.querySelector(".tile-stats").append(stat);
     line = el("p", { class: "pathways" });
-    tile.querySelector(".age").before(line);
+    tile.querySelector(".tile-opel").before(line);
   }
   show(stat, true);
   show(line, true);
@@ -142,6 +172,101 @@ function tilePatients(tile, s, ctx) {
   const pathways = trust.by_pathway.map((p) => `P${p.pathway} ${p.remaining}`).join(" \u00b7 ");
   setText(line, `${pathways} \u00b7 ${trust.lost_bed_days} days lost${stale ? " (yesterday)" : ""}`);
   setData(line, "stale", stale);
+}
+
+// OPEL on the tile, in two short lines (a busy wall's tiles have room for no more): the
+// calculated level as a number and a word (never a colour alone), then what needs
+// looking at, most urgent first. The whole of it is in the line's title and in the
+// drill-down, and the system strip shows the system's.
+function tileOpel(tile, s, ctx) {
+  const line = tile.querySelector(".tile-opel");
+  const found = ctx.picture.opelOf(s.org);
+  show(line, found !== null);
+  if (!found) return;
+  const { calculated } = found;
+  const level = calculated ? opelText(calculated.level) : "OPEL not calculated";
+  figure(line.querySelector(".level"), level, false, ctx);
+  setText(line.querySelector(".flags"), opelFlags(found).join(" \u00b7 "));
+  setData(line, "level", calculated?.level ?? "none");
+  setData(line, "attention", found.overdueActions > 0 || differs(calculated, found.declared));
+  const whole = opelSentence(found);
+  if (line.title !== whole) line.title = whole;
+}
+
+// What needs looking at, most urgent first: overdue actions, a declared level that
+// differs, stale inputs, a partial score, a level pending; then the score, the declared
+// level, the open actions.
+function opelFlags({ calculated, declared, openActions, overdueActions }) {
+  const flags = ["calculated"];
+  if (overdueActions) flags.push(count(overdueActions, "overdue action"));
+  if (differs(calculated, declared)) flags.push(`declared OPEL ${declared.level}, differs`);
+  if (calculated?.stale.length) flags.push(count(calculated.stale.length, "stale input"));
+  if (calculated?.partial) flags.push(partialWords(calculated));
+  if (calculated?.pending_level) {
+    flags.push(`OPEL ${calculated.pending_level} pending since ${hhmm(new Date(calculated.pending_since))}`);
+  }
+  if (calculated) flags.push(`score ${number(calculated.score)} of ${number(calculated.max_score)}`);
+  if (declared && !differs(calculated, declared)) flags.push(`declared OPEL ${declared.level}`);
+  if (openActions) flags.push(count(openActions, "open action"));
+  return flags;
+}
+
+// A partial level is a floor: say so, and how high it could be.
+function partialWords(c) {
+  const higher = c.level_range && c.level_range[1] !== c.level_range[0];
+  return higher ? `partial, could be OPEL ${c.level_range[1]}` : "partial";
+}
+
+function count(n, what) {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+// The whole OPEL picture of a trust or the system, in words (tile title, drill-down).
+export function opelSentence(found) {
+  const { calculated, declared } = found;
+  return [
+    calculated ? `${opelText(calculated.level)}, calculated: ${calculatedDetail(calculated)}`
+      : "OPEL not calculated",
+    declared
+      ? `declared ${opel(declared.level)}${differs(calculated, declared) ? " (differs)" : ""}`
+      : "not declared",
+    `actions: ${actionsText(found)}`,
+  ].join(". ");
+}
+
+function differs(calculated, declared) {
+  return Boolean(calculated && declared && calculated.level !== declared.level);
+}
+
+// "OPEL 3 · Major pressure", or why there is no level.
+function opelText(level) {
+  return level === null || level === undefined ? "No level: no current inputs" : opel(level);
+}
+
+// "score 11 of 27 · partial: 2 left out (2 stale) · could be OPEL 3".
+function calculatedDetail(c) {
+  const parts = [`score ${number(c.score)} of ${number(c.max_score)}`];
+  if (c.partial) {
+    // An organisation leaves inputs out; a system leaves out members without data.
+    const left = c.stale.length + c.missing.length + c.invalid.length;
+    const what = c.excluded?.length ? `${c.excluded.length} without data`
+      : `${left} left out`;
+    const stale = c.stale.length ? ` (${c.stale.length} stale)` : "";
+    parts.push(`partial: ${what}${stale}`);
+    if (c.level_range && c.level_range[1] !== c.level_range[0]) {
+      parts.push(`could be OPEL ${c.level_range[1]}`);
+    }
+  }
+  if (c.pending_level) {
+    parts.push(`OPEL ${c.pending_level} pending since ${hhmm(new Date(c.pending_since))}`);
+  }
+  return parts.join(" \u00b7 ");
+}
+
+// "3 open · 1 overdue" (overdue said in words, not only by colour).
+function actionsText({ openActions, overdueActions }) {
+  if (!openActions) return "None open";
+  return `${openActions} open \u00b7 ${overdueActions} overdue`;
 }
 
 function tileAge(tile, s, ctx) {
@@ -264,6 +389,9 @@ function showWholeItems(list) {
 // Words for one change, for the feed: "Salisbury: AMU occupancy 94 % (+2)".
 export function describe(change, names) {
   const { before, after } = change;
+  if (change.type.startsWith("opel.") || change.type.startsWith("action.")) {
+    return describeOpel(change, names);
+  }
   if (change.type === "beds.updated") {
     const where = `${orgShort(after.org, names)}: ${shortUnitId(after.unit_id, after.org)}`;
     const parts = [`occupancy ${pct(after.occupancy_pct)}${delta(before?.occupancy_pct, after.occupancy_pct)}`];
@@ -281,6 +409,24 @@ export function describe(change, names) {
   const who = names.providers?.get(after.provider) ?? shortOrgName(after.provider_name);
   return `${who}: ${service.label.toLowerCase()} ${number(total(after))} ${service.unit}`
     + `${delta(total(before), total(after))}`;
+}
+
+// OPEL in the feed: level changes, declarations, divergence, overdue actions. A
+// recalculation that did not move the level, and routine action changes, are not news.
+function describeOpel(change, names) {
+  const { type, after } = change;
+  const who = after.org ? orgShort(after.org, names) : "System";
+  if (type === "opel.level_changed") {
+    const from = after.previous_level ? `from OPEL ${after.previous_level} ` : "";
+    return `${who}: calculated level ${from}to ${opelText(after.level)}`;
+  }
+  if (type === "opel.declared") return `${who}: declared ${opel(after.level)}`;
+  if (type === "opel.diverged") {
+    return `${who}: declared OPEL ${after.declared_level} differs from calculated `
+      + `OPEL ${after.calculated_level} since ${hhmm(new Date(after.since))}`;
+  }
+  if (type === "action.escalated") return `${who}: action overdue, not acknowledged (${after.card_id})`;
+  return "";
 }
 
 function delta(before, after) {
