@@ -1,10 +1,12 @@
-"""The parts of the summary waiting for their feeds (patients ready to leave, OPEL, the
-outlook) are "not available" today, and fill in from the feeds' payloads when given;
-yesterday's figures, means and trends come from earlier days' summaries."""
+"""The parts of the summary fed by other capabilities (patients ready to leave, OPEL,
+the outlook) are "not available" without their data, and fill in from the feeds'
+payloads when given; yesterday's figures, means and trends come from earlier days'
+summaries."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from tests.builders.events import beds_updated
 from tests.builders.summary_inputs import DAY, NOW, board, build, history, org, reference
@@ -13,7 +15,7 @@ from wicc_flow.summaries.codes import DelayBand, Pathway
 from wicc_flow.summaries.figures import Figure, Unit
 from wicc_flow.summaries.history import OCCUPANCY
 from wicc_flow.summaries.layout import sections
-from wicc_flow.summaries.opel_status import opel_status
+from wicc_flow.summaries.opel_status import opel_entries, opel_status
 from wicc_flow.summaries.patients_ready import (
     counts_of,
     outlook_of,
@@ -80,7 +82,7 @@ def test_without_their_feeds_opel_patients_and_outlook_are_not_available() -> No
     shown = {s.key: s.available for s in sections(doc)}
     assert shown["opel"] is shown["patients"] is shown["outlook"] is False
     assert shown["beds"] is True
-    assert opel_status("RNZ", None, history()) is None
+    assert opel_status("RNZ", None, history(), NOW) is None
 
 
 def test_patients_ready_from_discharge_sitreps_add_up() -> None:
@@ -164,3 +166,62 @@ def test_a_full_week_needs_no_note() -> None:
     }
     assert history({("RNZ", OCCUPANCY): week}).coverage_note() is None
     assert history().coverage_note() is not None
+
+
+def _opel_entry(
+    org: str | None, *, level: int, stale: list[str], declared: int | None
+) -> dict[str, Any]:
+    return {
+        "about": "organisation" if org else "system",
+        "org": org,
+        "system": "wiltshire",
+        "calculated": {
+            "level": level,
+            "score": 14,
+            "max_score": 27,
+            "stale": stale,
+            "computed_at": (NOW - dt.timedelta(minutes=30)).isoformat(),
+        },
+        "declared": (
+            {"level": declared, "declared_at": (NOW - dt.timedelta(hours=1)).isoformat()}
+            if declared
+            else None
+        ),
+        "open_actions": 3,
+        "overdue_actions": 1,
+    }
+
+
+def test_opel_fills_in_from_the_boards_entries_with_the_declared_level_in_force() -> None:
+    board_view = {
+        "opel": {
+            "subjects": [
+                _opel_entry("RNZ", level=3, stale=[], declared=2),
+                _opel_entry(None, level=2, stale=["RNZ.ed_over_12h_pct"], declared=None),
+                _opel_entry("XYZ", level=4, stale=[], declared=None) | {"system": "elsewhere"},
+            ]
+        }
+    }
+    entries = opel_entries(board_view, "wiltshire")
+    assert set(entries) == {"RNZ", "wiltshire"}
+    doc = assemble(_inputs(opel=entries))
+    rnz = doc.organisations[0].opel
+    assert rnz is not None
+    assert (rnz.level.today.value, rnz.calculated_level.value) == (2, 3)
+    assert rnz.declared_level is not None and rnz.declared_level.value == 2
+    assert (rnz.open_actions.value, rnz.overdue_actions.today.value) == (3, 1)
+    assert rnz.score.today.source == "escalation:/escalation/v1/orgs/RNZ/opel"
+    system = doc.system.opel
+    assert system is not None and system.level.today.stale, "a stale input makes it stale"
+    named = {f.source: f for f in doc.stale_sources()}
+    assert named["escalation:/escalation/v1/systems/wiltshire/opel"].label == (
+        "OPEL, whole system (1 stale input)"
+    )
+    assert "escalation:/escalation/v1/orgs/RNZ/opel" not in named
+    assert {s.key: s.available for s in sections(doc)}["opel"] is True
+
+
+def test_an_area_without_a_calculated_level_has_no_opel() -> None:
+    entry = _opel_entry("RNZ", level=3, stale=[], declared=2)
+    entry["calculated"] = None
+    assert opel_status("RNZ", entry, history(), NOW) is None

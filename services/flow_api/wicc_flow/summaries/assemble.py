@@ -50,7 +50,7 @@ from wicc_flow.summaries.history import (
     History,
 )
 from wicc_flow.summaries.inputs import BoardInputs, Build, OrgRef, Reference
-from wicc_flow.summaries.opel_status import opel_status
+from wicc_flow.summaries.opel_status import opel_sources, opel_status
 from wicc_flow.summaries.patients_ready import (
     counts_of,
     outlook_of,
@@ -80,7 +80,7 @@ class Inputs:
     reason_label: Callable[[str], str] = str
     # Patients becoming ready per day and pathway, the days before (the outlook's base).
     became_ready: Mapping[date, Mapping[Pathway, int]] = field(default_factory=dict)
-    # SEAM (OPEL): the board's OPEL entry per subject (system code or ODS code).
+    # The board's OPEL entry per subject (system code or ODS code): `opel_entries`.
     opel: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -112,6 +112,7 @@ def assemble(inputs: Inputs) -> SummaryDocument:
             ),
             sitrep_freshness(sitreps, build.now),
             *patient_sources(inputs),
+            *opel_sources(inputs.opel, _opel_names(ref), build.now),
         ],
         changes=[],
         caveats=[note] if (note := inputs.history.coverage_note()) else [],
@@ -123,6 +124,11 @@ def assemble(inputs: Inputs) -> SummaryDocument:
         trends=trends([system, *organisations], inputs.history),
     )
     return document.model_copy(update={"changes": document_changes(document)})
+
+
+def _opel_names(ref: Reference) -> dict[str, str]:
+    names = {org.ods: short_name(org.name) for org in ref.organisations}
+    return names | {ref.system.code: "whole system"}
 
 
 # -- beds ----------------------------------------------------------------------------
@@ -209,7 +215,7 @@ def _area(
         name=name,
         short_name=short,
         kind=kind,
-        opel=opel_status(code, inputs.opel.get(code), inputs.history),
+        opel=opel_status(code, inputs.opel.get(code), inputs.history, inputs.build.now),
         beds=bed_position(inputs, code, counts.get(code)),
         patients=area_patients(inputs, code),
     )

@@ -26,6 +26,7 @@ from wicc_flow.summaries.figures import Figure, Unit
 from wicc_flow.summaries.history import READ_DAYS, History, recorded
 from wicc_flow.summaries.inputs import BoardInputs, Build
 from wicc_flow.summaries.models import Summary, SummaryFigure
+from wicc_flow.summaries.opel_status import opel_entries
 from wicc_flow.summaries.patient_inputs import patient_inputs
 from wicc_flow.summaries.schemas import SummaryBuild, SummaryBuildPage, summary_path
 from wicc_flow.tables import OUTBOX
@@ -105,6 +106,7 @@ async def build(
             lost_bed_days=patients.lost_bed_days,
             reason_label=patients.reason_label,
             became_ready=patients.became_ready,
+            opel=opel_entries(board.view, order.system.code),
         )
     )
     return await _store(session, actor, order, document)
