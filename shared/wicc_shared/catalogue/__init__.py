@@ -32,6 +32,7 @@ from wicc_shared.catalogue.base import (
 from wicc_shared.catalogue.beds import BED_STATUS_UPDATED, BEDS_UPDATED
 from wicc_shared.catalogue.care import CARE_CAPACITY_UPDATED
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
+from wicc_shared.catalogue.webhooks import WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TESTED
 
 CATALOGUE = Catalogue(
     [
@@ -41,6 +42,8 @@ CATALOGUE = Catalogue(
         SITREP_SUBMITTED,
         SITREP_AMENDED,
         SITREP_MISSED,
+        WEBHOOK_TESTED,
+        WEBHOOK_ENDPOINT_DISABLED,
     ]
 )
 
@@ -52,6 +55,8 @@ __all__ = [
     "SITREP_AMENDED",
     "SITREP_MISSED",
     "SITREP_SUBMITTED",
+    "WEBHOOK_ENDPOINT_DISABLED",
+    "WEBHOOK_TESTED",
     "Catalogue",
     "EventPayload",
     "EventScope",
