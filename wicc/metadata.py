@@ -18,6 +18,8 @@ import wicc_escalation.inputs.models
 import wicc_escalation.tables
 import wicc_flow.board.models
 import wicc_flow.tables
+import wicc_flow.webhooks.deliveries.models
+import wicc_flow.webhooks.endpoints.models
 import wicc_shared.kernel.models
 
 MODEL_MODULES = (
@@ -29,6 +31,8 @@ MODEL_MODULES = (
     wicc_capacity.sitreps.models,
     wicc_flow.tables,
     wicc_flow.board.models,
+    wicc_flow.webhooks.endpoints.models,
+    wicc_flow.webhooks.deliveries.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
 )

@@ -1,5 +1,5 @@
-"""The flow service: the live board (its hub runs in every API process) and API-key
-administration."""
+"""The flow service: the live board (its hub runs in every API process), API-key
+administration, and webhooks (their dispatcher runs in the worker)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from wicc_flow.board.router import router as board_router
 from wicc_flow.events_doc.router import router as events_doc_router
 from wicc_flow.settings import FlowSettings
 from wicc_flow.state import FlowState
+from wicc_flow.tables import OUTBOX
+from wicc_flow.webhooks.deliveries.router import router as deliveries_router
+from wicc_flow.webhooks.endpoints.router import router as endpoints_router
+from wicc_flow.webhooks.state import build_webhooks, run_dispatcher, run_fanout
 from wicc_shared.runtime import Runtime
+from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import ServiceSpec
 
 
@@ -23,7 +28,7 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
         care_freshness_hours=settings.care_freshness_hours,
         clock=lambda: runtime.clock(),  # read at each call: tests move runtime.clock
     )
-    return FlowState(settings=settings, hub=hub)
+    return FlowState(settings=settings, hub=hub, webhooks=build_webhooks(runtime, settings))
 
 
 async def _run_hub(runtime: Runtime, state: FlowState) -> None:
@@ -39,6 +44,18 @@ async def _watch_stalled_boards(_runtime: Runtime, state: FlowState) -> None:
     await state.hub.watch_stalls(state.settings.board_send_timeout_seconds)
 
 
+async def _fan_out_webhooks(runtime: Runtime, state: FlowState) -> None:
+    await run_fanout(runtime, state.webhooks)
+
+
+async def _deliver_webhooks(_runtime: Runtime, state: FlowState) -> None:
+    await run_dispatcher(state.webhooks)
+
+
+def _jobs(state: FlowState) -> list[ScheduledJob]:
+    return [state.webhooks.purge]
+
+
 def _hub_ready(state: FlowState) -> str:
     return "ok" if state.hub.ready else "restoring"
 
@@ -48,10 +65,23 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         name="flow",
         prefix="/flow",
         title="WICC flow",
-        description="The live board (snapshot and WebSocket) and API-key administration.",
-        routers=[board_router, board_page_router, admin_router, events_doc_router],
+        description=(
+            "The live board (snapshot and WebSocket), API-key administration and webhooks "
+            "(callbacks to partners' systems)."
+        ),
+        routers=[
+            board_router,
+            board_page_router,
+            admin_router,
+            events_doc_router,
+            endpoints_router,
+            deliveries_router,
+        ],
         settings_type=FlowSettings,
         build_state=_state,
+        outbox=OUTBOX,
         api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards],
+        worker_tasks=[_fan_out_webhooks, _deliver_webhooks],
+        jobs=_jobs,
         readiness={"board": _hub_ready},
     )

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.settings import FlowSettings
+from wicc_flow.webhooks.state import Webhooks
 from wicc_shared.service import state_of
 
 
@@ -17,6 +18,7 @@ from wicc_shared.service import state_of
 class FlowState:
     settings: FlowSettings
     hub: BoardHub  # one per API process, fed from the event log
+    webhooks: Webhooks  # the endpoints' settings; the dispatcher runs in workers
 
 
 def flow_state(conn: HTTPConnection) -> FlowState:
