@@ -98,6 +98,12 @@ def test_names_outside_the_scheme_are_refused(name: str) -> None:
     assert not is_event_name(name)
 
 
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    # The webhook events need an endpoint: on loopback, where nothing listens.
+    return {"webhook_allow_private": True}
+
+
 async def _produce_every_event(wicc: Wicc) -> None:
     """Drive every write path that announces something."""
     now = dt.datetime.now(dt.UTC)
@@ -137,6 +143,20 @@ async def _produce_every_event(wicc: Wicc) -> None:
     scheduler = wicc.runtime.scheduler
     assert scheduler is not None
     assert await scheduler.run_once(wicc.state(CapacityState).deadline_check, force=True)
+    await _webhook_events(wicc)
+
+
+async def _webhook_events(wicc: Wicc) -> None:
+    """A test callback asked for, then the endpoint disabled on request."""
+    endpoints = "/flow/v1/webhooks/endpoints"
+    body = {"url": "http://127.0.0.1:9/hooks", "event_types": ["webhook_endpoint.*"]}
+    created = await wicc.client.post(endpoints, json=body, headers=wicc.auth())
+    assert created.status_code == 201, created.text
+    path = f"{endpoints}/{created.json()['id']}"
+    tested = await wicc.client.post(f"{path}/test", headers=wicc.auth())
+    assert tested.status_code == 202, tested.text
+    disabled = await wicc.client.patch(path, json={"enabled": False}, headers=wicc.auth())
+    assert disabled.status_code == 200, disabled.text
 
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:

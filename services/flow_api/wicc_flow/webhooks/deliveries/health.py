@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from wicc_flow.webhooks.deliveries import repository
 from wicc_flow.webhooks.deliveries.sending import Judged
 from wicc_flow.webhooks.endpoints import service as endpoints
 from wicc_flow.webhooks.endpoints.models import WebhookEndpoint
@@ -81,6 +82,9 @@ async def _apply_one(
             if endpoint.paused_until is None or endpoint.paused_until < until:
                 endpoint.paused_until = until
     if not endpoint.enabled:
+        # Answers that came back after it was disabled: nothing more will be sent.
+        reason = f"endpoint_{endpoint.disabled_reason or 'disabled'}"
+        await repository.fail_waiting(session, [endpoint.id], reason=reason)
         return False
     if gone is not None:
         await endpoints.record_disabled(
