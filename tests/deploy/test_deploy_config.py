@@ -892,7 +892,12 @@ def test_kustomization_lists_the_manifests() -> None:
 def test_secret_is_a_placeholder_template() -> None:
     (secret,) = k8s_objects("Secret")
     data = secret["stringData"]
-    assert set(data) == {"DATABASE_URL", "REDIS_URL", "WICC_ADMIN_TOKEN"}
+    assert set(data) == {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "WICC_ADMIN_TOKEN",
+        "WICC_WEBHOOK_SECRET_KEYS",
+    }
     assert all("REPLACE" in value for value in data.values())
     configmap_keys = set(k8s_objects("ConfigMap")[0]["data"])
     assert configmap_keys | set(data) >= APP_ENV_VARS
