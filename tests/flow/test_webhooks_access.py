@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.builders.events import beds_updated
 from wicc_flow.webhooks.access import Owner, may_manage, may_receive, owner_of
-from wicc_flow.webhooks.deliveries.routing import receives
+from wicc_flow.webhooks.deliveries.routing import Subscriber, receives
 from wicc_flow.webhooks.endpoints.models import WebhookEndpoint
 from wicc_shared.auth import Principal, Role
 from wicc_shared.catalogue import BEDS_UPDATED, WEBHOOK_TESTED
@@ -84,7 +84,7 @@ def test_an_endpoint_belongs_to_the_creating_keys_scope() -> None:
         Owner(org="RNZ")
 
 
-def _endpoint(**fields: Any) -> WebhookEndpoint:
+def _endpoint(**fields: Any) -> Subscriber:
     values: dict[str, Any] = dict(
         url="https://hooks.example/",
         event_types=["beds.*"],
@@ -93,7 +93,7 @@ def _endpoint(**fields: Any) -> WebhookEndpoint:
         created_at=NOW,
         updated_at=NOW,
     )
-    return WebhookEndpoint.model_validate(values | fields)
+    return Subscriber.of(WebhookEndpoint.model_validate(values | fields))
 
 
 def test_an_event_goes_where_the_filter_and_the_owner_both_allow() -> None:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 RECORD_BATCH = 500
 GAUGE_SECONDS = 5.0
 STOP_SECONDS = 2.0
+RECLAIM_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Dispatcher:
         self._answers: asyncio.Queue[Finished] = asyncio.Queue()
         self._sending: set[asyncio.Task[None]] = set()
         self._clients: dict[tuple[uuid.UUID, int], httpx.AsyncClient] = {}
+        self._next_reclaim = 0.0
 
     def wake(self) -> None:
         """Look for work now (deliveries were queued, or a retry was asked for)."""
@@ -109,7 +112,10 @@ class Dispatcher:
         now = self.runtime.clock()
         async with self.runtime.transaction() as session:
             await lock_queue(session)
-            await queue.reclaim_expired(session, now)
+            if time.monotonic() >= self._next_reclaim:
+                # Leases last a minute: looking once a second for expired ones is plenty.
+                self._next_reclaim = time.monotonic() + RECLAIM_SECONDS
+                await queue.reclaim_expired(session, now)
             if free <= 0:
                 return 0
             flying, limits = await queue.in_flight(session)

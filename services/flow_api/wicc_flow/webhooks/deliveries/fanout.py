@@ -33,7 +33,7 @@ async def fan_out(session: AsyncSession, event: Event, payload: EventPayload, no
     event_type = CATALOGUE.get(event.type)
     if event_type is None:
         return 0
-    chosen = targets(await endpoints.enabled(session), event_type, payload)
+    chosen = targets(await endpoints.subscribers(session), event_type, payload)
     await repository.insert_many(session, [delivery_row(e.id, event, now=now) for e in chosen])
     if chosen:
         session.info[_QUEUED] = True

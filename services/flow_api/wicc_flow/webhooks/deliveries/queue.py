@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,13 +175,19 @@ async def claim(
             ENDPOINT.c.previous_secret_until,
         )
     )
-    rows = (await session.execute(claimed)).all()
-    if rows:
-        attempts = [
-            {"delivery_id": r.id, "number": r.attempts, "started_at": now, "outcome": IN_FLIGHT}
-            for r in rows
-        ]
-        await session.execute(insert(ATTEMPT), attempts)
+    # The attempts are written by the same statement: one round trip per round.
+    claimed_rows = claimed.cte("claimed")
+    attempts = insert(ATTEMPT).from_select(
+        ["delivery_id", "number", "started_at", "outcome"],
+        select(
+            claimed_rows.c.id,
+            claimed_rows.c.attempts,
+            literal(now, ATTEMPT.c.started_at.type),
+            literal(IN_FLIGHT, ATTEMPT.c.outcome.type),
+        ),
+    )
+    statement = select(claimed_rows).add_cte(attempts.cte("attempted"))
+    rows = (await session.execute(statement)).all()
     return [
         Claimed(
             delivery_id=r.id,

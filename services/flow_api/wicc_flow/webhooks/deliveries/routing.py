@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -24,28 +25,49 @@ from wicc_shared.catalogue.webhooks import WebhookTested
 from wicc_shared.events.envelope import Event
 
 
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """What routing needs of an endpoint (read for every event, so kept small)."""
+
+    id: uuid.UUID
+    event_types: tuple[str, ...]
+    org: str | None
+    system: str | None
+    owner: Owner
+
+    @classmethod
+    def of(cls, endpoint: WebhookEndpoint) -> Subscriber:
+        return cls(
+            id=endpoint.id,
+            event_types=tuple(endpoint.event_types),
+            org=endpoint.org_ods,
+            system=endpoint.system_code,
+            owner=Owner(org=endpoint.owner_org, system=endpoint.owner_system),
+        )
+
+
 @lru_cache(maxsize=1024)
 def _filter(event_types: tuple[str, ...], org: str | None, system: str | None) -> EndpointFilter:
     # Parsed once per distinct subscription, not once per event and endpoint.
     return EndpointFilter(event_types, org, system)
 
 
-def receives(endpoint: WebhookEndpoint, event_type: EventType[Any], payload: EventPayload) -> bool:
-    """Whether `endpoint` is sent an event of `event_type` carrying `payload`."""
+def receives(subscriber: Subscriber, event_type: EventType[Any], payload: EventPayload) -> bool:
+    """Whether `subscriber` is sent an event of `event_type` carrying `payload`."""
     if isinstance(payload, WebhookTested) and event_type is WEBHOOK_TESTED:
-        return payload.endpoint_id == endpoint.id
+        return payload.endpoint_id == subscriber.id
     scope = payload.scope()
-    subscription = _filter(tuple(endpoint.event_types), endpoint.org_ods, endpoint.system_code)
+    subscription = _filter(subscriber.event_types, subscriber.org, subscriber.system)
     # Matched by the type's current name, so entries written under an older name count.
     facts = EventFacts(type=event_type.name, organisation=scope.org, system=scope.system)
-    owner = Owner(org=endpoint.owner_org, system=endpoint.owner_system)
-    return subscription.matches(facts) and may_receive(owner, scope)
+    return subscription.matches(facts) and may_receive(subscriber.owner, scope)
 
 
 def targets(
-    endpoints: Iterable[WebhookEndpoint], event_type: EventType[Any], payload: EventPayload
-) -> list[WebhookEndpoint]:
-    return [e for e in endpoints if e.enabled and receives(e, event_type, payload)]
+    subscribers: Iterable[Subscriber], event_type: EventType[Any], payload: EventPayload
+) -> list[Subscriber]:
+    """The (enabled) endpoints an event goes to."""
+    return [s for s in subscribers if receives(s, event_type, payload)]
 
 
 def delivery_row(

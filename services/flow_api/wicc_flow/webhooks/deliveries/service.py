@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_flow.webhooks.deliveries import replay, repository
 from wicc_flow.webhooks.deliveries.models import WebhookAttempt, WebhookDelivery
-from wicc_flow.webhooks.deliveries.routing import delivery_row, receives
+from wicc_flow.webhooks.deliveries.routing import Subscriber, delivery_row, receives
 from wicc_flow.webhooks.deliveries.schemas import (
     AttemptRead,
     DeliveryDetail,
@@ -164,7 +164,7 @@ def _replayable(endpoint: WebhookEndpoint, event: Event) -> bool:
         payload = event_type.parse(event)
     except ValueError:  # an older payload version this code cannot read: not re-sent
         return False
-    return receives(endpoint, event_type, payload)
+    return receives(Subscriber.of(endpoint), event_type, payload)
 
 
 async def _delivery(

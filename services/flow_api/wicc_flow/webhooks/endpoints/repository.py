@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from wicc_flow.webhooks.access import Owner
+from wicc_flow.webhooks.deliveries.routing import Subscriber
 from wicc_flow.webhooks.endpoints.models import WebhookEndpoint
 from wicc_shared.auth import Principal, Role
 from wicc_shared.kernel.models import CareSystem, Organisation
@@ -48,10 +49,29 @@ async def page_for(
     return await fetch_page(session, query, page)
 
 
-async def enabled(session: AsyncSession) -> Sequence[WebhookEndpoint]:
-    """Every enabled endpoint (a system has tens, not thousands)."""
-    result = await session.execute(select(WebhookEndpoint).where(col(WebhookEndpoint.enabled)))
-    return result.scalars().all()
+_ENABLED = select(
+    col(WebhookEndpoint.id),
+    col(WebhookEndpoint.event_types),
+    col(WebhookEndpoint.org_ods),
+    col(WebhookEndpoint.system_code),
+    col(WebhookEndpoint.owner_org),
+    col(WebhookEndpoint.owner_system),
+).where(col(WebhookEndpoint.enabled))
+
+
+async def subscribers(session: AsyncSession) -> list[Subscriber]:
+    """The subscription of every enabled endpoint (a system has tens, not thousands),
+    read for every event: columns only, no ORM objects."""
+    return [
+        Subscriber(
+            id=row.id,
+            event_types=tuple(row.event_types),
+            org=row.org_ods,
+            system=row.system_code,
+            owner=Owner(org=row.owner_org, system=row.owner_system),
+        )
+        for row in await session.execute(_ENABLED)
+    ]
 
 
 async def organisation(session: AsyncSession, ods: str) -> Organisation | None:
