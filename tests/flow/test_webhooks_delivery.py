@@ -14,7 +14,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.flow.webhook_receiver import Receiver
 from tests.flow.webhooks_api import ENDPOINTS, WEBHOOK_SETTINGS, create_endpoint, deliveries, until
-from tests.support import Wicc, events_of, set_clock
+from tests.support import Wicc, events_of, fetch, set_clock
+from wicc_flow.state import FlowState
 from wicc_flow.webhooks.signing import new_secret
 
 
@@ -125,3 +126,28 @@ async def test_a_rotated_secret_and_the_old_one_both_sign_during_the_overlap(
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+async def test_finished_deliveries_are_purged_after_the_retention(
+    wicc: Wicc, receiver: Receiver
+) -> None:
+    now = datetime.now(UTC)
+    set_clock(wicc, now)
+    endpoint = await create_endpoint(wicc, receiver.url)
+    await wicc.put_beds("RNZ-AMU", as_of=now - timedelta(minutes=1))
+    await receiver.wait_answered(1)
+
+    async def delivered() -> bool:
+        return [d["status"] for d in await deliveries(wicc, endpoint["id"])] == ["delivered"]
+
+    await until(delivered, what="the delivery to be recorded")
+    scheduler = wicc.runtime.scheduler
+    assert scheduler is not None
+    purge = wicc.state(FlowState).webhooks.purge
+    set_clock(wicc, now + timedelta(days=29))
+    assert await scheduler.run_once(purge, force=True)
+    assert len(await deliveries(wicc, endpoint["id"])) == 1  # kept for 30 days
+    set_clock(wicc, now + timedelta(days=30, minutes=1))
+    assert await scheduler.run_once(purge, force=True)
+    assert await deliveries(wicc, endpoint["id"]) == []
+    assert await fetch(wicc, "SELECT * FROM flow.webhook_attempt") == []

@@ -32,7 +32,12 @@ from wicc_flow.webhooks.deliveries import health, metrics, queue
 from wicc_flow.webhooks.deliveries.repository import lock_queue
 from wicc_flow.webhooks.deliveries.sending import headers_for, judge, signing_keys
 from wicc_flow.webhooks.ordering import plan
-from wicc_flow.webhooks.transport import Attempt, deliver, webhook_client
+from wicc_flow.webhooks.transport import (
+    DELIVERY_TIMEOUT_SECONDS,
+    Attempt,
+    deliver,
+    webhook_client,
+)
 from wicc_shared.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._answers: asyncio.Queue[Finished] = asyncio.Queue()
         self._sending: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[None]] = set()
         self._clients: dict[tuple[uuid.UUID, int], httpx.AsyncClient] = {}
         self._next_reclaim = 0.0
 
@@ -163,8 +169,21 @@ class Dispatcher:
         key = (claimed.endpoint_id, claimed.max_in_flight)
         client = self._clients.get(key)
         if client is None:
+            for old in [k for k in self._clients if k[0] == claimed.endpoint_id]:
+                self._retire(self._clients.pop(old))  # its limit was changed
             client = self._clients[key] = webhook_client(max_connections=claimed.max_in_flight)
         return client
+
+    def _retire(self, client: httpx.AsyncClient) -> None:
+        """Close a client once what it may still be sending has had its time."""
+
+        async def close_later() -> None:
+            await asyncio.sleep(DELIVERY_TIMEOUT_SECONDS + 1)
+            await client.aclose()
+
+        task = asyncio.create_task(close_later())
+        self._closing.add(task)  # cancelled with the rest at shutdown
+        task.add_done_callback(self._closing.discard)
 
     async def _record_forever(self) -> None:
         while True:
@@ -216,7 +235,7 @@ class Dispatcher:
 
     async def _stop(self, helpers: list[asyncio.Task[None]]) -> None:
         """Abandon what is in flight: its leases expire and it is sent again."""
-        tasks = [*helpers, *self._sending]
+        tasks = [*helpers, *self._sending, *self._closing]
         for task in tasks:
             task.cancel()
         if tasks:

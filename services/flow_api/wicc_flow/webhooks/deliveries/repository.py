@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from wicc_flow.tables import WEBHOOK_INBOX
 from wicc_flow.webhooks.deliveries.models import WebhookAttempt, WebhookDelivery
 from wicc_flow.webhooks.ordering import DeliveryStatus
 from wicc_shared.pagination import PageParams, fetch_page
@@ -89,9 +90,13 @@ async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> Sequence
 
 
 async def purge_finished(session: AsyncSession, before: datetime) -> int:
-    """Delete delivered and failed deliveries created before `before` (and their attempts)."""
+    """Delete delivered and failed deliveries created before `before` (and their
+    attempts), and the fan-out's record of events processed before it."""
     finished = (DeliveryStatus.DELIVERED.value, DeliveryStatus.FAILED.value)
     result = await session.execute(
         DELIVERY.delete().where(DELIVERY.c.status.in_(finished), DELIVERY.c.created_at < before)
     )
+    # Events that old are long past their fan-out; only a consumer group recreated on a
+    # log still holding them would see them again.
+    await session.execute(WEBHOOK_INBOX.delete().where(WEBHOOK_INBOX.c.processed_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
