@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import httpx
 
@@ -80,6 +81,8 @@ class Dispatcher:
         self._closing: set[asyncio.Task[None]] = set()
         self._clients: dict[tuple[uuid.UUID, int], httpx.AsyncClient] = {}
         self._next_reclaim = 0.0
+        # Secrets are decrypted once per stored form, not once per callback.
+        self._open = lru_cache(maxsize=4096)(config.box.open)
 
     def wake(self) -> None:
         """Look for work now (deliveries were queued, or a retry was asked for)."""
@@ -147,21 +150,26 @@ class Dispatcher:
 
     async def _send(self, claimed: queue.Claimed) -> None:
         try:
-            keys = signing_keys(claimed, self.config.box)
+            keys = signing_keys(claimed, self._open)
+            headers = headers_for(
+                claimed, keys, now=self.runtime.clock(), sent_at=self.wall_clock()
+            )
+            attempt = await deliver(
+                self._client(claimed),
+                claimed.url,
+                self.config.policy,
+                self.config.resolve,
+                claimed.body.encode(),
+                headers,
+            )
         except SecretUnreadable:
             # WICC's own fault (a key missing from settings), not the receiver's: leave
             # the lease to expire rather than spend the receiver's retry schedule.
             logger.error("webhook secret unreadable", extra={"endpoint": str(claimed.endpoint_id)})
             return
-        headers = headers_for(claimed, keys, now=self.runtime.clock(), sent_at=self.wall_clock())
-        attempt = await deliver(
-            self._client(claimed),
-            claimed.url,
-            self.config.policy,
-            self.config.resolve,
-            claimed.body.encode(),
-            headers,
-        )
+        except Exception:  # a fault of ours: the lease expires and it is sent again
+            logger.exception("webhook attempt failed", extra={"delivery": str(claimed.delivery_id)})
+            return
         await self._answers.put(Finished(claimed, attempt))
 
     def _client(self, claimed: queue.Claimed) -> httpx.AsyncClient:

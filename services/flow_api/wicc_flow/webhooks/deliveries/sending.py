@@ -10,10 +10,10 @@ later, so it must be the real time even when the runtime's clock is moved.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from wicc_flow.webhooks.at_rest import SecretBox
 from wicc_flow.webhooks.deliveries.queue import Answer, Claimed
 from wicc_flow.webhooks.ordering import DeliveryStatus
 from wicc_flow.webhooks.schedule import (
@@ -24,7 +24,7 @@ from wicc_flow.webhooks.schedule import (
     classify_response,
     next_step,
 )
-from wicc_flow.webhooks.signing import SigningKeys, sign
+from wicc_flow.webhooks.signing import SigningKeys, WebhookSecret, sign
 from wicc_flow.webhooks.transport import Attempt
 
 _STATUS_AFTER = {
@@ -35,10 +35,11 @@ _STATUS_AFTER = {
 }
 
 
-def signing_keys(claimed: Claimed, box: SecretBox) -> SigningKeys:
-    previous = box.open(claimed.previous_secret) if claimed.previous_secret else None
+def signing_keys(claimed: Claimed, open_secret: Callable[[str], WebhookSecret]) -> SigningKeys:
+    """The keys to sign with; `open_secret` decrypts a stored secret (`SecretBox.open`)."""
+    previous = open_secret(claimed.previous_secret) if claimed.previous_secret else None
     return SigningKeys(
-        current=box.open(claimed.secret),
+        current=open_secret(claimed.secret),
         previous=previous,
         previous_until=claimed.previous_secret_until if previous is not None else None,
     )
