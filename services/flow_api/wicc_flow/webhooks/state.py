@@ -11,6 +11,7 @@ from wicc_flow.webhooks.config import WebhookConfig
 from wicc_flow.webhooks.deliveries import repository
 from wicc_flow.webhooks.deliveries.dispatcher import Dispatcher, DispatchLimits
 from wicc_flow.webhooks.deliveries.fanout import fanout_consumer
+from wicc_flow.webhooks.deliveries.leader import run_as_leader
 from wicc_shared.runtime import Runtime
 from wicc_shared.scheduler import ScheduledJob
 
@@ -48,7 +49,8 @@ def build_webhooks(runtime: Runtime, settings: FlowSettings) -> Webhooks:
 
 
 async def run_fanout(runtime: Runtime, webhooks: Webhooks) -> None:
-    await fanout_consumer(runtime, webhooks.dispatcher.wake).run()
+    consumer = fanout_consumer(runtime, webhooks.dispatcher.wake)
+    await run_as_leader(runtime.engine, consumer.run)
 
 
 async def run_dispatcher(webhooks: Webhooks) -> None:
