@@ -93,7 +93,7 @@ class Dispatcher:
         return len(self._sending)
 
     async def run(self) -> None:
-        helpers = [
+        side_tasks = [
             asyncio.create_task(self._record_forever()),
             asyncio.create_task(self._gauges_forever()),
         ]
@@ -104,7 +104,7 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.limits.poll_seconds)
         finally:
-            await self._stop(helpers)
+            await self._stop(side_tasks)
 
     async def _round_safely(self) -> None:
         try:
@@ -241,9 +241,9 @@ class Dispatcher:
             waiting = await queue.open_by_endpoint(session)
         metrics.queues(waiting, self.runtime.clock())
 
-    async def _stop(self, helpers: list[asyncio.Task[None]]) -> None:
+    async def _stop(self, side_tasks: list[asyncio.Task[None]]) -> None:
         """Abandon what is in flight: its leases expire and it is sent again."""
-        tasks = [*helpers, *self._sending, *self._closing]
+        tasks = [*side_tasks, *self._sending, *self._closing]
         for task in tasks:
             task.cancel()
         if tasks:
