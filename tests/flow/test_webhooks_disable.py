@@ -94,6 +94,7 @@ async def test_five_days_of_failures_disable_the_endpoint(wicc: Wicc) -> None:
         assert disabled["disabled_reason"] == "failing"
         [announced] = await events_of(wicc, "webhook_endpoint.disabled", 1)
         assert announced.data["reason"] == "failing"
+        await settled(wicc)  # attempts still in flight when it was disabled are recorded
         waiting = await deliveries(wicc, created["id"], status="pending")
         assert waiting == []  # what was waiting failed with it
     finally:
