@@ -26,6 +26,8 @@ import wicc_flow.patients.models
 import wicc_flow.red_green.models
 import wicc_flow.summaries.models
 import wicc_flow.tables
+import wicc_flow.webhooks.deliveries.models
+import wicc_flow.webhooks.endpoints.models
 import wicc_shared.kernel.models
 
 MODEL_MODULES = (
@@ -42,6 +44,8 @@ MODEL_MODULES = (
     wicc_flow.discharge_sitrep.models,
     wicc_flow.capacity_inputs.models,
     wicc_flow.summaries.models,
+    wicc_flow.webhooks.endpoints.models,
+    wicc_flow.webhooks.deliveries.models,
     wicc_escalation.tables,
     wicc_escalation.inputs.models,
     wicc_escalation.opel.models,

@@ -100,6 +100,7 @@ def test_secret_is_a_placeholder_template() -> None:
         "WICC_ADMIN_TOKEN",
         "WICC_NHS_NUMBER_KEYS",
         "WICC_NHS_NUMBER_INDEX_KEY",
+        "WICC_WEBHOOK_SECRET_KEYS",
     }
     assert all("REPLACE" in value for value in data.values())
     configmap_keys = set(k8s_objects("ConfigMap")[0]["data"])

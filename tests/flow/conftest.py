@@ -1,4 +1,5 @@
-"""Fixtures for the browser tests: one headless Chromium per test session."""
+"""Fixtures of the flow tests: one headless Chromium per test session for the browser
+tests, and a webhook receiver."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from tests.flow.browser import CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM
+from tests.flow.webhook_receiver import Receiver
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +28,11 @@ async def browser() -> AsyncIterator[Browser]:
         finally:
             with contextlib.suppress(Exception):  # already gone if Chromium crashed
                 await launched.close()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 answering 204 to every callback."""
+    running = await Receiver().start()
+    yield running
+    await running.stop()

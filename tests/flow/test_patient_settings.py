@@ -24,7 +24,11 @@ from wicc_flow.patients.rotation import reencrypt_batch
 from wicc_flow.settings import DEVELOPMENT_NHS_NUMBER_INDEX_KEY, DEVELOPMENT_NHS_NUMBER_KEYS
 
 PRODUCTION: dict[str, Any] = dict(
-    env="production", database_url="postgresql://db/wicc", redis_url="redis://r"
+    env="production",
+    database_url="postgresql://db/wicc",
+    redis_url="redis://r",
+    # Production also needs webhook secret keys of its own.
+    webhook_secret_keys=[generate_key()],
 )
 NEW, OLD, INDEX = generate_key(), generate_key(), generate_key()
 

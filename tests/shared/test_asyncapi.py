@@ -178,6 +178,22 @@ def test_the_board_channel_carries_a_snapshot_and_a_frame_per_board_event() -> N
     assert doc["servers"]["wicc"]["protocol"] == "wss"
 
 
+def test_the_webhooks_channel_carries_every_catalogue_event_as_it_is() -> None:
+    """A callback's body is the envelope itself: the channel refers to the catalogue's
+    own messages, and its receiver's address is known only at run time."""
+    doc = document()
+    webhooks = doc["channels"]["webhooks"]
+    assert webhooks["address"] is None
+    assert webhooks["messages"] == {
+        t.name: {"$ref": f"#/components/messages/{t.name}"} for t in CATALOGUE
+    }
+    assert {"webhook.tested", "webhook_endpoint.disabled"} <= set(webhooks["messages"])
+    assert "webhook-signature" in webhooks["description"]
+    operation = doc["operations"]["webhooks.receive"]
+    assert operation["action"] == "receive"
+    assert len(operation["messages"]) == len(CATALOGUE.names())
+
+
 def _refs(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         if isinstance(node.get("$ref"), str):

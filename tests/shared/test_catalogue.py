@@ -100,6 +100,12 @@ def test_names_outside_the_scheme_are_refused(name: str) -> None:
     assert not is_event_name(name)
 
 
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    # The webhook events need an endpoint: on loopback, where nothing listens.
+    return {"webhook_allow_private": True}
+
+
 async def _produce_every_event(wicc: Wicc) -> None:
     """Drive every write path that announces something."""
     now = dt.datetime.now(dt.UTC)
@@ -144,6 +150,7 @@ async def _produce_every_event(wicc: Wicc) -> None:
     assert summary.status_code == 201, summary.text
     await _produce_patient_flow_events(wicc)
     await _produce_opel_events(wicc)
+    await _webhook_events(wicc)
 
 
 async def _produce_patient_flow_events(wicc: Wicc) -> None:
@@ -189,6 +196,19 @@ async def _produce_opel_events(wicc: Wicc) -> None:
     await run_job(wicc, escalation(wicc).action_overdue)
     await run_job(wicc, escalation(wicc).opel_timers)
     await declared(wicc, f"{opel}/declarations", 1)
+
+
+async def _webhook_events(wicc: Wicc) -> None:
+    """A test callback asked for, then the endpoint disabled on request."""
+    endpoints = "/flow/v1/webhooks/endpoints"
+    body = {"url": "http://127.0.0.1:9/hooks", "event_types": ["webhook_endpoint.*"]}
+    created = await wicc.client.post(endpoints, json=body, headers=wicc.auth())
+    assert created.status_code == 201, created.text
+    path = f"{endpoints}/{created.json()['id']}"
+    tested = await wicc.client.post(f"{path}/test", headers=wicc.auth())
+    assert tested.status_code == 202, tested.text
+    disabled = await wicc.client.patch(path, json={"enabled": False}, headers=wicc.auth())
+    assert disabled.status_code == 200, disabled.text
 
 
 async def test_every_event_the_code_produces_validates_against_its_model(wicc: Wicc) -> None:

@@ -1,7 +1,7 @@
 """The flow service: the live board (its hub runs in every API process), API-key
 administration, patient flow (the discharge-ready list, red and green days and what is
-derived from them) and the daily system-call summaries (built by the worker at each
-system's time, and on demand)."""
+derived from them), the daily system-call summaries (built by the worker at each
+system's time, and on demand) and webhooks (their dispatcher runs in the worker)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ from wicc_flow.summaries import rendering
 from wicc_flow.summaries.router import router as summaries_router
 from wicc_flow.summaries.schedule import build_due
 from wicc_flow.tables import OUTBOX
+from wicc_flow.webhooks.deliveries.router import router as deliveries_router
+from wicc_flow.webhooks.endpoints.router import router as endpoints_router
+from wicc_flow.webhooks.state import build_webhooks, run_dispatcher, run_fanout
 from wicc_shared.runtime import Runtime
 from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import ServiceSpec
@@ -57,6 +60,7 @@ async def _state(runtime: Runtime, settings: FlowSettings) -> FlowState:
         patients=patients,
         discharge_sitrep_day=day,
         summary_schedule=schedule,
+        webhooks=build_webhooks(runtime, settings),
     )
 
 
@@ -83,8 +87,16 @@ async def _warm_up_renderers(_runtime: Runtime, _state: FlowState) -> None:
     await asyncio.to_thread(rendering.warm_up)
 
 
+async def _fan_out_webhooks(runtime: Runtime, state: FlowState) -> None:
+    await run_fanout(runtime, state.webhooks)
+
+
+async def _deliver_webhooks(_runtime: Runtime, state: FlowState) -> None:
+    await run_dispatcher(state.webhooks)
+
+
 def _jobs(state: FlowState) -> Sequence[ScheduledJob]:
-    return [state.discharge_sitrep_day, state.summary_schedule]
+    return [state.discharge_sitrep_day, state.summary_schedule, state.webhooks.purge]
 
 
 def _hub_ready(state: FlowState) -> str:
@@ -99,8 +111,8 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
         description=(
             "The live board (snapshot and WebSocket), API-key administration, patient "
             "flow (the discharge-ready list, red and green days, the derived discharge "
-            "sitrep, lost bed days and demand against capacity) and the daily system-call "
-            "summaries."
+            "sitrep, lost bed days and demand against capacity), the daily system-call "
+            "summaries and webhooks (callbacks to partners' systems)."
         ),
         routers=[
             board_router,
@@ -114,12 +126,19 @@ def flow_service() -> ServiceSpec[FlowSettings, FlowState]:
             demand_capacity_router,
             delay_reasons_router,
             summaries_router,
+            endpoints_router,
+            deliveries_router,
         ],
         settings_type=FlowSettings,
         build_state=_state,
         outbox=OUTBOX,
         api_tasks=[_run_hub, _checkpoint, _watch_stalled_boards, _warm_up_renderers],
-        worker_tasks=[_run_capacity_inputs, _warm_up_renderers],
+        worker_tasks=[
+            _run_capacity_inputs,
+            _warm_up_renderers,
+            _fan_out_webhooks,
+            _deliver_webhooks,
+        ],
         jobs=_jobs,
         readiness={"board": _hub_ready},
     )

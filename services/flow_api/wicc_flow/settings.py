@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from wicc_flow.patients.nhs_crypto import NhsCryptoError, NhsNumberCipher
+from wicc_flow.webhooks.at_rest import DEVELOPMENT_KEY
 from wicc_shared.settings import WiccSettings
 
 # Published in docker-compose.yml so that the development stack starts at once: known
@@ -42,6 +43,21 @@ class FlowSettings(WiccSettings):
     # matplotlib's configuration and font cache (MPLCONFIGDIR) for the summary charts;
     # unset: matplotlib's own default (a read-only home falls back to a temporary dir).
     matplotlib_config_dir: Path | None = None
+    # Webhooks (docs/webhooks.md, docs/configuration.md).
+    # Lets webhook URLs reach loopback and private addresses: development and tests only.
+    webhook_allow_private: bool = False
+    # Fernet keys (newest first) that encrypt endpoints' signing secrets at rest.
+    webhook_secret_keys: list[SecretStr] = Field(default_factory=list)
+    # How long the replaced secret still signs after a rotation.
+    webhook_rotation_overlap_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    # How often the dispatcher looks for due deliveries when nothing woke it.
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # A claimed delivery not finished within this is sent again (a dispatcher that died).
+    webhook_lease_seconds: float = Field(default=60.0, ge=20, le=3600)
+    # Deliveries in flight at once in one worker, over all endpoints.
+    webhook_max_in_flight: int = Field(default=256, ge=1, le=10_000)
+    # Finished deliveries (and their attempts) are kept this long.
+    webhook_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("nhs_number_keys", mode="before")
     @classmethod
@@ -63,6 +79,24 @@ class FlowSettings(WiccSettings):
                 raise ValueError(f"WICC_NHS_NUMBER_KEYS / _INDEX_KEY: {exc}") from None
         if self.env == "production":
             _refuse_unsafe_keys(keys, index)
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_webhooks(self) -> FlowSettings:
+        if self.env != "production":
+            return self
+        if self.webhook_allow_private:
+            raise ValueError(
+                "WICC_WEBHOOK_ALLOW_PRIVATE is for development and tests: webhooks may not "
+                "call loopback or private addresses in production"
+            )
+        if not self.webhook_secret_keys:
+            raise ValueError(
+                "production needs WICC_WEBHOOK_SECRET_KEYS (a JSON list of Fernet keys) to "
+                "encrypt webhook signing secrets"
+            )
+        if any(key.get_secret_value() == DEVELOPMENT_KEY for key in self.webhook_secret_keys):
+            raise ValueError("the development webhook secret key is public: not in production")
         return self
 
 

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from wicc_flow.board.hub import BoardHub
 from wicc_flow.patients.config import PatientFlow
 from wicc_flow.settings import FlowSettings
+from wicc_flow.webhooks.state import Webhooks
 from wicc_shared.scheduler import ScheduledJob
 from wicc_shared.service import state_of
 
@@ -22,6 +23,7 @@ class FlowState:
     patients: PatientFlow  # delay reasons, NHS-number cipher, skew, care freshness
     discharge_sitrep_day: ScheduledJob  # recounts each trust's sitrep when its day changes
     summary_schedule: ScheduledJob  # builds each system's daily summary at its time
+    webhooks: Webhooks  # the endpoints' settings; the dispatcher runs in workers
 
 
 def flow_state(conn: HTTPConnection) -> FlowState:

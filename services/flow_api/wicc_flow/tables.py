@@ -11,3 +11,6 @@ SCHEMA = "flow"
 OUTBOX = Outbox(outbox_table(SQLModel.metadata, SCHEMA), source="/flow")
 # Event ids flow's consumers have applied (the capacity figures it learns from events).
 INBOX = inbox_table(SQLModel.metadata, SCHEMA)
+# The webhook dispatcher's own record of the events it has fanned out (its consumer
+# group's inbox), apart from any other consumer's.
+WEBHOOK_INBOX = inbox_table(SQLModel.metadata, SCHEMA, name="webhook_inbox")

@@ -52,6 +52,7 @@ from wicc_shared.catalogue.patients import (
 )
 from wicc_shared.catalogue.sitreps import SITREP_AMENDED, SITREP_MISSED, SITREP_SUBMITTED
 from wicc_shared.catalogue.summaries import SUMMARY_PUBLISHED
+from wicc_shared.catalogue.webhooks import WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TESTED
 
 CATALOGUE = Catalogue(
     [
@@ -77,6 +78,8 @@ CATALOGUE = Catalogue(
         ACTION_ESCALATED,
         ACTION_COMPLETED,
         ACTION_SUPERSEDED,
+        WEBHOOK_TESTED,
+        WEBHOOK_ENDPOINT_DISABLED,
     ]
 )
 
@@ -104,6 +107,8 @@ __all__ = [
     "SITREP_MISSED",
     "SITREP_SUBMITTED",
     "SUMMARY_PUBLISHED",
+    "WEBHOOK_ENDPOINT_DISABLED",
+    "WEBHOOK_TESTED",
     "Catalogue",
     "EventPayload",
     "EventScope",

@@ -40,10 +40,11 @@ Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 ACK_DELAY_MS = 200
 
 
-def inbox_table(metadata: MetaData, schema: str) -> Table:
-    """Event ids a service's consumers have already applied."""
+def inbox_table(metadata: MetaData, schema: str, name: str = "inbox") -> Table:
+    """Event ids a service's consumers have already applied. A consumer may keep its
+    own table (`name`), apart from the service's other consumers."""
     return Table(
-        "inbox",
+        name,
         metadata,
         Column("consumer", Text, primary_key=True),
         Column("event_id", UUID(as_uuid=True), primary_key=True),

@@ -18,10 +18,10 @@ router = APIRouter(prefix="/v1", tags=["events"])
 
 @router.get(
     "/asyncapi.json",
-    summary="AsyncAPI 3.0 document of WICC's events and the board's WebSocket",
+    summary="AsyncAPI 3.0 document of WICC's events, the board's WebSocket and webhooks",
     description=(
         "Generated from the event catalogue: every event type with its payload schema "
-        "and version, and the channels carrying them (the live board). No API key is "
+        "and version, and the channels carrying them (the live board, webhooks). No API key is "
         "needed: it describes no data. The server's host is the one this request used."
     ),
     response_class=JSONResponse,

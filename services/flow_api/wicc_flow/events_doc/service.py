@@ -1,10 +1,12 @@
-"""The AsyncAPI document this deployment serves: the catalogue and the board's channel."""
+"""The AsyncAPI document this deployment serves: the catalogue, the board's channel and
+the webhooks' channel."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from wicc_flow.board.channel import board_channel
+from wicc_flow.webhooks.channel import webhooks_channel
 from wicc_shared.catalogue import CATALOGUE
 from wicc_shared.catalogue.asyncapi import Json, asyncapi_document, wicc_server
 
@@ -20,4 +22,5 @@ def _document() -> Json:
     # Generating the schemas takes ~10 ms and the endpoint needs no key, so the
     # document is built once per process; only its server differs per request.
     placeholder = wicc_server("127.0.0.1:8000", protocol="ws")
-    return asyncapi_document(CATALOGUE, [board_channel()], servers={"wicc": placeholder})
+    channels = [board_channel(), webhooks_channel()]
+    return asyncapi_document(CATALOGUE, channels, servers={"wicc": placeholder})
