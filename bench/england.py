@@ -101,7 +101,7 @@ def _provided() -> Iterator[tuple[str, str]]:
             yield kind, place
 
 
-def _event(event_type: EventType[Any], payload: EventPayload) -> Event:
+def event_of(event_type: EventType[Any], payload: EventPayload) -> Event:
     return Event(
         id=uuid.uuid4(),
         type=event_type.name,
@@ -146,7 +146,7 @@ def _sitrep(
             date=day,
             deadline=deadline,
         )
-        return _event(SITREP_MISSED, missed)
+        return event_of(SITREP_MISSED, missed)
     submitted = deadline + dt.timedelta(minutes=rng.randint(-120, 60))
     figures = {
         "beds": [
@@ -180,7 +180,7 @@ def _sitrep(
         system=system,
         locality=None,
     )
-    return _event(SITREP_SUBMITTED, recorded)
+    return event_of(SITREP_SUBMITTED, recorded)
 
 
 def _beds(rng: random.Random, unit: str, trust: str, system: str, now: dt.datetime) -> Event:
@@ -208,7 +208,7 @@ def _beds(rng: random.Random, unit: str, trust: str, system: str, now: dt.dateti
         system=system,
         locality=None,
     )
-    return _event(BEDS_UPDATED, payload)
+    return event_of(BEDS_UPDATED, payload)
 
 
 def _care(
@@ -239,7 +239,7 @@ def _care(
         figures=rows,
         system=system,
     )
-    return _event(CARE_CAPACITY_UPDATED, payload)
+    return event_of(CARE_CAPACITY_UPDATED, payload)
 
 
 def history_rows(scale: Scale, day: dt.date, seed: int = 17) -> Iterator[dict[str, Any]]:

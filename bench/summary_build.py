@@ -15,9 +15,10 @@ earlier summaries' daily figures. Then, in this process, on the runtime's clock:
 
     python -m bench.summary_build [--builds 50] [--tail 200] [--smoke]
 
-There is no patient-flow data on this branch yet, so the 15,000 discharge-ready
-patients of the target are not part of the data: their counts will add to the build.
-Results are printed and written as JSON to bench/results/summary_build.json.
+The data include 15,000 discharge-ready records (`bench/england_patients.py`) and each
+trust's discharge sitrep for the day on the log, so every build also counts lost bed
+days and the outlook's eight weeks from the records. Results are printed and written
+as JSON to bench/results/summary_build.json.
 """
 
 from __future__ import annotations
@@ -35,15 +36,25 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench.board_fanout import machine, summarise
-from bench.england import Scale, board_events, history_rows, reference_files, system_code
+from bench.england import (
+    Scale,
+    board_events,
+    event_of,
+    history_rows,
+    reference_files,
+    system_code,
+)
+from bench.england_patients import PATIENTS, discharge_sitreps, patients
 from wicc import migrate
 from wicc.app import Settings
 from wicc_flow.board.models import BoardCheckpoint
 from wicc_flow.board.projection import BoardProjection
+from wicc_flow.patients.delay_reasons import DelayReasons, load_delay_reasons
 from wicc_flow.summaries import service
 from wicc_flow.summaries.models import SummaryFigure
 from wicc_flow.summaries.schedule import build_due
 from wicc_shared.auth import Principal, Role
+from wicc_shared.catalogue import DISCHARGE_SITREP_UPDATED
 from wicc_shared.embedded import EmbeddedPostgres, EmbeddedRedis
 from wicc_shared.kernel.reference import load_reference
 from wicc_shared.runtime import Runtime, close_runtime, open_runtime
@@ -59,12 +70,21 @@ def progress(text: str) -> None:
     print(f"[summary_build] {text}", file=sys.stderr, flush=True)
 
 
-async def prepare(runtime: Runtime, scale: Scale, tail: int) -> dict[str, int]:
+async def prepare(
+    runtime: Runtime, scale: Scale, tail: int, reasons: DelayReasons, total: int
+) -> dict[str, int]:
     progress("loading reference data")
     async with runtime.transaction() as session:
         for reference in reference_files(scale):
             await load_reference(session, reference)
-    events = board_events(scale, NOW)
+    records = patients(scale, NOW, total)
+    progress(f"listing {len(records)} discharge-ready records")
+    async with runtime.transaction() as session:
+        session.add_all(records)
+    events = board_events(scale, NOW) + [
+        event_of(DISCHARGE_SITREP_UPDATED, payload)
+        for _, payload in discharge_sitreps(records, reasons, NOW)
+    ]
     progress(f"publishing {len(events)} events")
     seqs: list[int] = []
     for start in range(0, len(events), 500):
@@ -81,13 +101,16 @@ async def prepare(runtime: Runtime, scale: Scale, tail: int) -> dict[str, int]:
         for start in range(0, len(rows), 5_000):
             await session.execute(insert(SummaryFigure), rows[start : start + 5_000])
     return {
+        "patients": len(records),
         "events": len(events),
         "replayed": len(events) - checkpointed,
         "history_rows": len(rows),
     }
 
 
-async def one_system(runtime: Runtime, code: str, builds: int) -> list[float]:
+async def one_system(
+    runtime: Runtime, code: str, builds: int, reasons: DelayReasons
+) -> list[float]:
     seconds = []
     for _ in range(builds):
         started = time.perf_counter()
@@ -100,14 +123,15 @@ async def one_system(runtime: Runtime, code: str, builds: int) -> list[float]:
                 NOW.date(),
                 now=NOW,
                 care_freshness_hours=runtime.settings.care_freshness_hours,
+                reasons=reasons,
             )
         seconds.append(time.perf_counter() - started)
     return seconds
 
 
-async def all_systems(runtime: Runtime) -> tuple[float, str]:
+async def all_systems(runtime: Runtime, reasons: DelayReasons) -> tuple[float, str]:
     started = time.perf_counter()
-    account = await build_due(runtime, runtime.settings.care_freshness_hours)
+    account = await build_due(runtime, runtime.settings.care_freshness_hours, reasons)
     return time.perf_counter() - started, account
 
 
@@ -128,11 +152,12 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
         runtime = await open_runtime(settings, name="bench-summary")
         runtime.clock = lambda: NOW
         try:
-            data = await prepare(runtime, scale, args.tail)
+            reasons = load_delay_reasons(settings.delay_reasons_file)
+            data = await prepare(runtime, scale, args.tail, reasons, args.patients)
             progress(f"{args.builds} builds of {system_code(0)}")
-            one = await one_system(runtime, system_code(0), args.builds)
+            one = await one_system(runtime, system_code(0), args.builds, reasons)
             progress(f"the scheduled builds of all {scale.systems} systems")
-            wall, account = await all_systems(runtime)
+            wall, account = await all_systems(runtime, reasons)
         finally:
             await close_runtime(runtime)
     finally:
@@ -162,12 +187,13 @@ def main() -> None:
     parser.add_argument("--systems", type=int, default=42)
     parser.add_argument("--trusts", type=int, default=130)
     parser.add_argument("--builds", type=int, default=50, help="builds of one system")
+    parser.add_argument("--patients", type=int, default=PATIENTS, help="discharge-ready records")
     parser.add_argument("--tail", type=int, default=200, help="events after the checkpoint")
     parser.add_argument("--smoke", action="store_true", help="a quick check that it runs")
     parser.add_argument("--json-out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.smoke:
-        args.systems, args.trusts, args.builds = 6, 18, 5
+        args.systems, args.trusts, args.builds, args.patients = 6, 18, 5, 2_000
     with tempfile.TemporaryDirectory(prefix="wicc-bench-summary-") as tmp:
         result = asyncio.run(run(args, Path(tmp)))
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
