@@ -243,7 +243,7 @@ async def test_escalation_keeps_every_bed_reported_for_the_same_moment(wicc: Wic
 
 async def test_a_published_event_carries_the_whole_envelope(wicc: Wicc) -> None:
     before = datetime.now(UTC)
-    response = await wicc.put_beds("RD1-AMU", occupied=5)
+    response = await wicc.put_beds("RD1-ICU", occupied=5)  # no OPEL input: one event
     assert response.status_code == 200, response.text
     after = datetime.now(UTC)
     events: list[Event] = []
@@ -260,10 +260,10 @@ async def test_a_published_event_carries_the_whole_envelope(wicc: Wicc) -> None:
     assert (event.type, event.source, event.subject) == (
         "beds.updated",
         "/capacity",
-        "units/RD1-AMU",
+        "units/RD1-ICU",
     )
     assert before <= event.time <= after
-    assert event.data["occupied"] == 5 and event.data["unit_id"] == "RD1-AMU"
+    assert event.data["occupied"] == 5 and event.data["unit_id"] == "RD1-ICU"
     assert event.correlationid == response.headers["x-request-id"]
     assert event.seq == await wicc.runtime.stream.last_seq()
 
