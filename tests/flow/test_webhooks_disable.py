@@ -3,6 +3,7 @@ failures without a success, with a `webhook_endpoint.disabled` event; and on req
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,9 @@ from tests.flow.webhooks_api import (
     until,
 )
 from tests.support import Wicc, events_of, set_clock
+from wicc_flow.state import FlowState
+from wicc_flow.webhooks.deliveries.repository import insert_many
+from wicc_flow.webhooks.deliveries.routing import delivery_row
 
 
 @pytest.fixture
@@ -86,11 +90,40 @@ async def test_five_days_of_failures_disable_the_endpoint(wicc: Wicc) -> None:
         assert disabled["disabled_reason"] == "failing"
         [announced] = await events_of(wicc, "webhook_endpoint.disabled", 1)
         assert announced.data["reason"] == "failing"
-        await settled(wicc)  # attempts still in flight when it was disabled are recorded
-        waiting = await deliveries(wicc, created["id"], status="pending")
-        assert waiting == []  # what was waiting failed with it
+        # What was waiting failed with it, also what a fan-out committed meanwhile.
+        await _nothing_waits(wicc, created["id"])
     finally:
         await failing.stop()
+
+
+async def _nothing_waits(wicc: Wicc, endpoint_id: str) -> None:
+    async def none_pending() -> bool:
+        return await deliveries(wicc, endpoint_id, status="pending") == []
+
+    await until(none_pending, what="the disabled endpoint's deliveries to fail")
+
+
+async def test_a_delivery_fanned_out_as_its_endpoint_is_disabled_fails_too(
+    wicc: Wicc, receiver: Receiver
+) -> None:
+    created = await create_endpoint(wicc, receiver.url)
+    off = await wicc.client.patch(
+        f"{ENDPOINTS}/{created['id']}", json={"enabled": False}, headers=wicc.auth()
+    )
+    assert off.status_code == 200, off.text
+    await wicc.put_beds("RNZ-AMU", occupied=14)
+    [event] = await events_of(wicc, "beds.updated", 1)
+    # What a fan-out that read the endpoint as enabled, and committed just after the
+    # endpoint was disabled, leaves behind.
+    async with wicc.runtime.transaction() as session:
+        row = delivery_row(uuid.UUID(created["id"]), event, now=wicc.runtime.clock())
+        await insert_many(session, [row])
+    wicc.state(FlowState).webhooks.dispatcher.wake()
+
+    await _nothing_waits(wicc, created["id"])
+    [stray] = await deliveries(wicc, created["id"])
+    assert (stray["status"], stray["reason"]) == ("failed", "endpoint_requested")
+    assert receiver.callbacks == []
 
 
 async def test_a_success_ends_a_run_of_failures(wicc: Wicc) -> None:

@@ -125,6 +125,7 @@ class Dispatcher:
                 # Leases last a minute: looking once a second for expired ones is plenty.
                 self._next_reclaim = time.monotonic() + RECLAIM_SECONDS
                 await queue.reclaim_expired(session, now)
+                await queue.fail_strays(session)
             if free <= 0:
                 return 0
             flying, limits = await queue.in_flight(session)

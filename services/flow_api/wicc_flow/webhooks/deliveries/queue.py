@@ -238,6 +238,29 @@ async def reclaim_expired(session: AsyncSession, now: datetime) -> int:
     return len(expired)
 
 
+async def fail_strays(session: AsyncSession) -> int:
+    """Fail the pending deliveries of disabled endpoints.
+
+    Disabling an endpoint fails what waits for it, but an event being fanned out at that
+    moment read the endpoint as enabled and commits its delivery just after: without this
+    sweep it would wait, never sent, for ever.
+    """
+    result = await session.execute(
+        update(DELIVERY)
+        .where(
+            DELIVERY.c.endpoint_id == ENDPOINT.c.id,
+            DELIVERY.c.status == PENDING,
+            ENDPOINT.c.enabled.is_(False),
+        )
+        .values(
+            status=DeliveryStatus.FAILED.value,
+            last_reason=literal("endpoint_")
+            + func.coalesce(ENDPOINT.c.disabled_reason, "disabled"),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 @dataclass(frozen=True)
 class Answer:
     """What one attempt came to, ready to store."""
