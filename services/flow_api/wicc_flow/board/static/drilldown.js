@@ -89,6 +89,7 @@ export class DrillDown {
       .sort((a, b) => (a.reason === NO_REASON) - (b.reason === NO_REASON)
         || b.remaining - a.remaining);
     const byReason = new Map(counted.map((r) => [r.reason, r.remaining]));
+    show(section.querySelector("table"), counted.length > 0); // none ready: the line says 0
     keyed(section.querySelector("tbody"), counted.map((r) => r.reason),
       () => el("tr", {}, [el("th", { scope: "row" }), el("td", { class: "figure" })]),
       (row, reason) => {
