@@ -17,62 +17,29 @@ from playwright.async_api import Browser
 
 from tests.builders.opel import opel_sitrep
 from tests.escalation.opel_api import declared, submit_sitrep, until
+from tests.flow.board_page import (
+    LIVE_WITHIN_MS,
+    Reports,
+    assert_fits,
+    cut_off,
+    hub_of,
+    signed_in,
+    take_the_board_away,
+)
 from tests.flow.browser import (
     CHROMIUM,
     LAPTOP,
     MISSING_CHROMIUM,
     WALL,
-    Visit,
     screenshot,
     serious_violations,
     visit,
 )
 from tests.support import Wicc, set_clock
 from wicc_escalation.state import EscalationState
-from wicc_flow.board.hub import BoardHub
-from wicc_flow.state import FlowState
 
 if not CHROMIUM.exists():  # one plain line in the test summary, not one per test
     pytest.skip(MISSING_CHROMIUM, allow_module_level=True)
-
-LIVE_WITHIN_MS = 1_000
-
-
-class Reports:
-    """Bed reports with a newer `as_of` each time, as a bed bureau sends them."""
-
-    def __init__(self, wicc: Wicc, start: datetime | None = None) -> None:
-        self.wicc = wicc
-        self.as_of = start or datetime.now(UTC) - timedelta(minutes=30)
-
-    async def beds(self, unit_id: str, **figures: Any) -> dict[str, Any]:
-        self.as_of += timedelta(seconds=30)
-        response = await self.wicc.put_beds(unit_id, as_of=self.as_of, **figures)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-
-async def signed_in(browser: Browser, wicc: Wicc, viewport: Any = WALL) -> Visit:
-    seen = await visit(browser, wicc.base_url, viewport)
-    await seen.sign_in(await wicc.key("viewer", system="wiltshire"))
-    return seen
-
-
-def hub_of(wicc: Wicc) -> BoardHub:
-    hub: BoardHub = wicc.state(FlowState).hub
-    return hub
-
-
-def take_the_board_away(wicc: Wicc) -> BoardHub:
-    """The flow service's board goes away, as while it restarts: it closes every board
-    socket (1013, "reconnect with since") and refuses new ones until it is back
-    (`hub.ready = True`)."""
-    hub = hub_of(wicc)
-    hub.ready = False
-    for client in list(hub.clients):
-        hub.drop(client, "send_failed")
-    return hub
 
 
 async def test_the_page_shows_the_snapshot_with_names_and_ages(
@@ -315,7 +282,7 @@ async def test_the_page_fits_both_screens_and_passes_an_accessibility_scan(
         await reports.beds("RNZ-AMU", occupied=22)  # a line in the feed
         await seen.page.locator(".feed-list li").first.wait_for()
         assert await serious_violations(seen.page) == []
-        await _assert_fits(seen, viewport["height"])
+        await assert_fits(seen, viewport["height"])
         await screenshot(seen.page, name)
 
         await seen.tile("RNZ").click()
@@ -328,18 +295,6 @@ async def test_the_page_fits_both_screens_and_passes_an_accessibility_scan(
     assert await serious_violations(seen.page) == []
     await screenshot(seen.page, "board-offline-1366x768")
     hub.ready = True
-
-
-async def _assert_fits(seen: Visit, height: int) -> None:
-    """No scrolling, and every tile wholly on the screen."""
-    scroll = await seen.page.evaluate(
-        "[document.scrollingElement.scrollHeight, document.querySelector('main').scrollHeight,"
-        " document.querySelector('main').clientHeight]"
-    )
-    assert scroll[0] <= height and scroll[1] <= scroll[2], scroll
-    for tile in await seen.page.locator(".tile").all():
-        box = await tile.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= height, box
 
 
 async def test_the_api_docs_show_their_operations_without_internet(
@@ -434,7 +389,7 @@ async def test_discharge_ready_patients_on_tiles_strip_and_demand_against_capaci
     for viewport in (WALL, LAPTOP):
         await seen.page.set_viewport_size(viewport)
         assert await serious_violations(seen.page) == []
-        await _assert_fits(seen, viewport["height"])
+        await assert_fits(seen, viewport["height"])
     await screenshot(seen.page, "board-patients-1366x768")
     assert seen.left_origin == [] and seen.errors == []
 
@@ -487,7 +442,7 @@ async def test_opel_on_the_tiles_and_the_strip_in_numbers_and_words_with_actions
     feed = await seen.text(".feed-list li:first-child")
     assert "Salisbury: action overdue, not acknowledged (acute-2-site-huddle)" in feed
     assert await serious_violations(seen.page) == []
-    await _assert_fits(seen, LAPTOP["height"])
+    await assert_fits(seen, LAPTOP["height"])
     await screenshot(seen.page, "board-opel-1366x768")
     await seen.tile("RNZ").click()
     assert await seen.text(".drill-opel") == (
@@ -498,8 +453,4 @@ async def test_opel_on_the_tiles_and_the_strip_in_numbers_and_words_with_actions
     await seen.page.keyboard.press("Escape")
     for viewport in (LAPTOP, WALL):
         await seen.page.set_viewport_size(viewport)
-        clipped = await seen.page.evaluate(
-            "[...document.querySelectorAll('.tile')]"
-            ".filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.dataset.org)"
-        )
-        assert clipped == [], f"tiles cut off at {viewport}: {clipped}"
+        assert await cut_off(seen, ".tile") == [], f"tiles cut off at {viewport}"

@@ -1,8 +1,9 @@
 // WICC live board: the page the control centre watches (served at /flow/board).
 //
 // Data: the board WebSocket (/flow/v1/board/ws, docs/api.md): a snapshot frame, then one
-// event frame per change. Names come once from GET /capacity/v1/orgs. Everything shown
-// is derived in picture.js from the primary figures below.
+// event frame per change. Names come once from GET /capacity/v1/orgs (and the delay
+// reasons' from GET /flow/v1/delay-reasons). Everything shown is derived in picture.js
+// from the primary figures below.
 //
 // What each section reads (a section whose data is absent is hidden, not a placeholder):
 //
@@ -28,24 +29,37 @@
 //                          declared_at}}; opel.actions[].{action_id,  action.completed,
 //                          org, system, status, overdue, due_at}      action.superseded
 //                          (absent until a level is calculated or declared)
+//   sitrep returns     sitreps[].{org, recent[].{date, status,        sitrep.submitted,
+//     (tiles, drill-     version, submitted_at, amended_at,           sitrep.amended,
+//     down)              deadline}}  (absent until a sitrep event)    sitrep.missed (and
+//                                                                     its old name
+//                                                                     sitrep.missing)
 //   what changed       (events only; the snapshot has no history)     beds.updated,
 //                                                                     care_capacity.updated,
 //                                                                     discharge_sitrep.updated,
+//                                                                     sitrep.submitted,
+//                                                                     sitrep.amended,
+//                                                                     sitrep.missed,
 //                                                                     opel.level_changed,
 //                                                                     opel.declared,
 //                                                                     opel.diverged,
 //                                                                     action.escalated
 //   drill-down         units[] of the org, as the tiles; history:     beds.updated
-//                        GET /capacity/v1/units/{id}/beds/history
+//                        GET /capacity/v1/units/{id}/beds/history;
+//                        OPEL and sitrep returns as the tiles;        (as the tiles)
+//                        patients.trusts[].{by_reason, remaining,     discharge_sitrep.updated
+//                        date, as_of, valid_until} (counts only);
+//                        reason names: GET /flow/v1/delay-reasons
 //   time               generated_at (the server's clock, for ages)    -
 //
 // Not read: `orgs` (totals are recomputed from units, as event frames require),
 // `care.totals`, `patients.systems` and `patients.demand_capacity` (recomputed from
 // providers and trusts likewise, by the same rules), and `opel.subjects[].open_actions`
 // and `overdue_actions` (counted from `opel.actions`, which events keep current; an
-// action is overdue from its due time on). Not shown yet: `sitreps` (returned / late /
-// missed per organisation). Keys a snapshot has that this page does not model are kept in
-// `picture.extra`; sections.js says how to add a section for them.
+// action is overdue from its due time on), and `sitreps[].areas` (sitrep bed figures; the
+// tiles show the units' own) and the latest-date fields beside `recent` (its first
+// entry). Keys a snapshot has that this page does not model are kept in `picture.extra`;
+// sections.js says how to add a section for them.
 //
 // Sign-in: an API key typed into the form, kept in sessionStorage only (this tab, until
 // sign-out or the tab closes); sent as `?token=` on the WebSocket (browsers cannot set
@@ -66,7 +80,7 @@ const AGE_TICK_MS = 5_000;
 const body = document.body;
 const root = body.dataset.root;
 const picture = new Picture({ bedStaleAfterSeconds: Number(body.dataset.bedStaleAfter) });
-const names = { orgs: new Map(), units: new Map(), providers: new Map() };
+const names = { orgs: new Map(), units: new Map(), providers: new Map(), reasons: new Map() };
 let connection = null;
 let live = false;
 let renderQueued = false;
@@ -146,15 +160,19 @@ async function loadNames() {
   }
 }
 
+// The delay reasons' names (any key may read the list), for the drill-down's counts.
+async function loadReasons() {
+  const lists = await api("/flow/v1/delay-reasons");
+  names.reasons = new Map(lists.nctr.map((reason) => [reason.code, reason.name]));
+}
+
 async function start() {
   document.getElementById("sign-in").hidden = true;
   document.getElementById("board").hidden = false;
   document.getElementById("sign-out").hidden = false;
-  try {
-    await loadNames();
-  } catch {
-    // Codes instead of names: the board itself matters more than its labels.
-  }
+  // Codes instead of names where a list cannot be read: the board itself matters more
+  // than its labels.
+  await Promise.all([loadNames(), loadReasons()].map((loading) => loading.catch(() => {})));
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   connection = new BoardConnection({
     url: `${scheme}://${location.host}${root}/flow/v1/board/ws`,

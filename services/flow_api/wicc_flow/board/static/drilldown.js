@@ -1,13 +1,17 @@
 // The drill-down: a trust's units, each with its figures, age and an occupancy sparkline
-// from the unit's accepted reports (GET /capacity/v1/units/{id}/beds/history). Rows are
+// from the unit's accepted reports (GET /capacity/v1/units/{id}/beds/history), its
+// recent sitrep returns, and its discharge-ready patients counted by delay reason (from
+// its latest discharge sitrep on the board: counts only, never a patient). Everything is
 // updated in place from the live picture while the panel is open; a unit's new report
 // adds a point to its line without fetching the history again.
 
 import { el, keyed, setData, setText, show } from "./dom.js";
-import { age, BED_AREAS, pct, shortOrgName } from "./format.js";
+import { age, BED_AREAS, dayMonth, pct, shortOrgName } from "./format.js";
 import { opelSentence } from "./sections.js";
+import { sitrepSentence } from "./sitreps.js";
 
 const HISTORY_POINTS = 48;
+const NO_REASON = "none_recorded"; // the discharge sitrep's key for no delay recorded
 const SVG = "http://www.w3.org/2000/svg";
 
 export class DrillDown {
@@ -23,7 +27,7 @@ export class DrillDown {
   open(org, ctx) {
     this.org = org;
     this.histories.clear();
-    this.dialog.querySelector("tbody").replaceChildren();
+    this.dialog.querySelector(".units-table tbody").replaceChildren();
     this.render(ctx);
     if (!this.dialog.open) this.dialog.showModal();
     for (const unit of ctx.picture.units.values()) {
@@ -58,9 +62,44 @@ export class DrillDown {
     const opel = ctx.picture.opelOf(this.org); // the trust's OPEL, in full
     show(this.dialog.querySelector(".drill-opel"), opel !== null);
     if (opel) setText(this.dialog.querySelector(".drill-opel"), opelSentence(opel));
+    const sitreps = sitrepSentence(ctx.picture.sitreps.recent(this.org));
+    show(this.dialog.querySelector(".drill-sitreps"), sitreps !== "");
+    setText(this.dialog.querySelector(".drill-sitreps"), sitreps);
+    this.renderReasons(ctx);
     const byId = new Map(units.map((u) => [u.unit_id, u]));
-    keyed(this.dialog.querySelector("tbody"), units.map((u) => u.unit_id), createRow,
-      (row, id) => this.updateRow(row, byId.get(id), ctx));
+    keyed(this.dialog.querySelector(".units-table tbody"), units.map((u) => u.unit_id),
+      createRow, (row, id) => this.updateRow(row, byId.get(id), ctx));
+  }
+
+  // Patients ready to leave by delay reason (each counted once, under the delay open that
+  // day, as the discharge sitrep counts them), most first; "no reason recorded" last.
+  // Hidden while the trust has no list.
+  renderReasons(ctx) {
+    const section = this.dialog.querySelector(".drill-reasons");
+    const trust = ctx.picture.dischargesOf(this.org);
+    show(section, trust !== null);
+    if (!trust) return;
+    const stale = ctx.picture.dischargesAreStale(trust);
+    const old = age(ctx.picture.ageSeconds(trust.as_of));
+    const when = section.querySelector(".age");
+    setText(when, `${trust.remaining} ready to leave on ${dayMonth(trust.date)}, `
+      + `${stale ? `stale: counted ${old} ago` : `counted ${old} ago`}`);
+    setData(when, "stale", stale);
+    const counted = trust.by_reason.filter((r) => r.remaining > 0)
+      .sort((a, b) => (a.reason === NO_REASON) - (b.reason === NO_REASON)
+        || b.remaining - a.remaining);
+    const byReason = new Map(counted.map((r) => [r.reason, r.remaining]));
+    show(section.querySelector("table"), counted.length > 0); // none ready: the line says 0
+    keyed(section.querySelector("tbody"), counted.map((r) => r.reason),
+      () => el("tr", {}, [el("th", { scope: "row" }), el("td", { class: "figure" })]),
+      (row, reason) => {
+        const [name, patients] = row.children;
+        setText(name, reason === NO_REASON ? "No reason recorded"
+          : ctx.names.reasons?.get(reason) ?? reason);
+        setText(patients, String(byReason.get(reason)));
+        setData(patients, "stale", stale);
+        setData(patients, "current", ctx.live && !stale);
+      });
   }
 
   updateRow(row, unit, ctx) {

@@ -9,6 +9,23 @@ export function hhmm(date) {
   return LONDON_TIME.format(date);
 }
 
+// A calendar date ("2026-11-23", no time of day) as "23 Nov": formatted in UTC, where
+// its midnight falls, so no screen's zone moves it to the day before.
+const DAY_MONTH = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "short" });
+
+export function dayMonth(isoDate) {
+  return DAY_MONTH.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+// The calendar date in the UK at `date`, as "2026-11-23" (how sitrep dates are written).
+const LONDON_DATE = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit",
+});
+
+export function londonDate(date) {
+  return LONDON_DATE.format(date);
+}
+
 // "45 s", "12 min", "3 h 05 min", "2 d 4 h": short enough for a tile, exact enough to act on.
 export function age(seconds) {
   const s = Math.max(0, Math.floor(seconds));

@@ -9,6 +9,7 @@
 // when a wall screen's clock is wrong.
 
 import { careService, PATHWAY_SERVICES, pathwayOf } from "./format.js";
+import { SitrepReturns } from "./sitreps.js";
 
 const FEED_LENGTH = 40;
 
@@ -24,6 +25,7 @@ export class Picture {
     this.discharges = new Map(); // trust -> its latest discharge sitrep counts
     this.opel = new Map(); // "orgs/RNZ" | "systems/wiltshire" -> {about, org, system, calculated, declared}
     this.actions = new Map(); // action_id -> an open action (issued or acknowledged)
+    this.sitreps = new SitrepReturns(); // org -> its recent daily sitrep returns
     this.extra = {}; // snapshot keys this page does not model yet (kept for new sections)
     this.seq = null;
     this.clockOffsetMs = 0;
@@ -36,7 +38,8 @@ export class Picture {
 
   applySnapshot(frame) {
     const {
-      kind, seq, generated_at: generatedAt, units = [], orgs, care, patients, opel, ...extra
+      kind, seq, generated_at: generatedAt, units = [], orgs, care, patients, opel, sitreps,
+      ...extra
     } = frame;
     this.seq = seq;
     this.clockOffsetMs = Date.parse(generatedAt) - Date.now();
@@ -45,6 +48,7 @@ export class Picture {
     this.discharges = new Map((patients?.trusts ?? []).map((t) => [t.org, t]));
     this.opel = new Map((opel?.subjects ?? []).map((s) => [opelKey(s), { ...s }]));
     this.actions = new Map((opel?.actions ?? []).map((a) => [a.action_id, a]));
+    this.sitreps.applySnapshot(sitreps);
     this.extra = extra;
   }
 
@@ -71,6 +75,10 @@ export class Picture {
       return { type, before, after: data, seq: frame.seq };
     }
     if (type.startsWith("opel.") || type.startsWith("action.")) return this.applyOpel(frame);
+    if (this.sitreps.handles(type)) {
+      const change = this.sitreps.apply(type, data);
+      return change && { ...change, seq: frame.seq };
+    }
     return null; // a type this page does not know: ignored, as the protocol asks
   }
 

@@ -18,6 +18,7 @@ import {
   shortOrgName,
   shortUnitId,
 } from "./format.js";
+import { sitrepNews, tileSitrep } from "./sitreps.js";
 
 // ctx: {picture, names, live, now} (see board.js `render`).
 
@@ -126,7 +127,7 @@ function createTile(org) {
 }
 
 // The parts of a trust tile, each updating its own nodes from the org's summary.
-const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileOpel, tileAge];
+const TILE_PARTS = [tileHeadline, tileStats, tilePatients, tileOpel, tileSitrep, tileAge];
 
 function tileHeadline(tile, s, ctx) {
   const label = s.isGa ? "G&A occupancy" : "Occupancy, all beds";
@@ -392,6 +393,7 @@ export function describe(change, names) {
   if (change.type.startsWith("opel.") || change.type.startsWith("action.")) {
     return describeOpel(change, names);
   }
+  if (change.type.startsWith("sitrep.")) return `${orgShort(after.org, names)}: ${sitrepNews(change)}`;
   if (change.type === "beds.updated") {
     const where = `${orgShort(after.org, names)}: ${shortUnitId(after.unit_id, after.org)}`;
     const parts = [`occupancy ${pct(after.occupancy_pct)}${delta(before?.occupancy_pct, after.occupancy_pct)}`];
