@@ -221,3 +221,21 @@ async def test_a_cached_snapshot_shows_a_unit_figure_turning_stale(redis_url: st
     assert stale() is False
     now += timedelta(hours=24, minutes=1)  # no event: only the clock moved
     assert stale() is True
+
+
+async def test_a_snapshot_kept_through_a_quiet_spell_still_tells_the_time(redis_url: str) -> None:
+    """Pages age every figure from `generated_at`: a snapshot reused without an event
+    for an hour must not say it was made an hour ago."""
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    stream = EventStream(Redis.from_url(redis_url), "wicc:test:snapshot", maxlen=100)
+    hub = BoardHub(stream, history=10, client_queue=4, clock=lambda: now)
+    await hub.ingest(
+        [beds_updated("U1", "AAA", open_=10, occupied=5, as_of=now).model_copy(update={"seq": 1})]
+    )
+
+    def generated_at() -> datetime:
+        return datetime.fromisoformat(json.loads(hub.snapshot_frame().text)["generated_at"])
+
+    assert generated_at() == now
+    now += timedelta(hours=1)  # fresh for a day yet: nothing turns stale meanwhile
+    assert generated_at() == now

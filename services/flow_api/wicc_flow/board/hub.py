@@ -14,7 +14,7 @@ import json
 import logging
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -28,6 +28,9 @@ from wicc_shared.metrics import BOARD_CLIENTS, BOARD_DROPPED, BOARD_SEQ
 logger = logging.getLogger(__name__)
 RECENT_IDS = 50_000
 READ_BLOCK_MS = 5_000
+# A page takes its clock from the snapshot's `generated_at` to age every figure: a
+# snapshot kept through a quiet hour would make every age an hour too young.
+SNAPSHOT_REUSE = timedelta(seconds=1)
 
 
 class BoardHub:
@@ -150,14 +153,20 @@ class BoardHub:
 
     def snapshot_frame(self) -> BoardFrame:
         """The snapshot as a frame, serialised once for every client that connects
-        until the next event or until a figure in it turns stale."""
+        until the next event, until a figure in it turns stale, or for a second at most
+        (its `generated_at` stays within a second of the truth)."""
         now = self.clock()
         if self._snapshot_cache is not None:
             frame, good_until = self._snapshot_cache
             if frame.seq == self.seq and (good_until is None or now < good_until):
                 return frame
         frame = BoardFrame.of(self.seq, json.dumps({"kind": "snapshot", **self.snapshot(now)}))
-        self._snapshot_cache = (frame, self.projection.next_stale_at(now))
+        stale_at = self.projection.next_stale_at(now)
+        reuse_until = now + SNAPSHOT_REUSE
+        self._snapshot_cache = (
+            frame,
+            reuse_until if stale_at is None else min(stale_at, reuse_until),
+        )
         return frame
 
     def connect(self, client: BoardClient, since: int | None) -> BoardClient:
