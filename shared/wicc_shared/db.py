@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from wicc_shared.settings import to_asyncpg_url
+from wicc_shared.settings import DB_CONNECT_TIMEOUT_SECONDS, to_asyncpg_url
 
 # Connections are replaced after this long, so one never outlives a server-side or
 # proxy idle timeout unnoticed.
@@ -22,7 +22,12 @@ POOL_RECYCLE_SECONDS = 1800
 
 
 def create_engine(
-    url: str, application_name: str, *, pool_size: int = 10, max_overflow: int | None = None
+    url: str,
+    application_name: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    connect_timeout: float = DB_CONNECT_TIMEOUT_SECONDS,
 ) -> AsyncEngine:
     engine = create_async_engine(
         to_asyncpg_url(url),
@@ -36,7 +41,11 @@ def create_engine(
         # request gets a 503 (safe to retry) and SQLAlchemy then discards every pooled
         # connection older than the failure, so the next requests reconnect.
         pool_recycle=POOL_RECYCLE_SECONDS,
-        connect_args={"server_settings": {"application_name": application_name}},
+        # A timed-out connect raises TimeoutError, an OSError: a retryable 503.
+        connect_args={
+            "server_settings": {"application_name": application_name},
+            "timeout": connect_timeout,
+        },
         # JSON and JSONB columns (figures, audit entries, outbox payloads) through
         # pydantic-core's encoder: several times faster than the json module's, and
         # they are on every write path.

@@ -2,7 +2,9 @@
 
 Shutdowns are the server's own, by the signals its operators' tools send: SIGTERM is a
 smart shutdown (new connections refused with 57P03 while open sessions may finish),
-SIGINT a fast one (sessions ended, then the server exits).
+SIGINT a fast one (sessions ended, then the server exits). SIGSTOP freezes the
+postmaster: the kernel still accepts connections, but nothing answers them, as with a
+hung server or a network that drops packets.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ class PostgresServer:
     def begin_smart_shutdown(self) -> None:
         os.kill(self._postmaster(), signal.SIGTERM)
 
+    def freeze(self) -> None:
+        os.kill(self._postmaster(), signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self._postmaster(), signal.SIGCONT)
+
     async def stop(self) -> None:
         """A fast shutdown, returning once the server has exited."""
         pid = self._postmaster()
@@ -47,6 +55,8 @@ class PostgresServer:
         raise AssertionError(f"PostgreSQL (pid {pid}) did not stop")
 
     def cleanup(self) -> None:
+        if (self._server.pgdata / "postmaster.pid").exists():
+            self.thaw()  # a frozen server could not be stopped
         self._server.stop()
 
     def _postmaster(self) -> int:

@@ -2,12 +2,14 @@
 
 Each outage is the server's own doing, on a real server: a database closed to new
 connections, a smart shutdown (57P03 to every new connection), a stopped server
-(connection refused), a session ended mid-statement (57P01).
+(connection refused), a session ended mid-statement (57P01), a server that accepts
+connections and never answers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -109,6 +111,33 @@ async def test_a_server_shutting_down_then_stopped_is_a_503_and_serves_again_onc
                 assert_retryable(response)
 
         await own_postgres.start()
+        assert [r.status_code for r in await read_and_write(wicc, unseen_key)] == [200, 200, 200]
+
+
+async def test_a_server_that_never_answers_is_a_503_after_the_connect_timeout(
+    own_postgres: PostgresServer, redis_url: str
+) -> None:
+    settings = settings_for(own_postgres.url, redis_url, db_connect_timeout_seconds=0.5)
+    async with serve(settings) as wicc:
+        unseen_key = await wicc.key("viewer", org="RNZ")
+        held = await asyncpg.connect(plain_url(own_postgres.url))
+        await held.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        own_postgres.freeze()
+        try:
+            for _ in range(2):
+                started = time.monotonic()
+                responses = await read_and_write(wicc, unseen_key)
+                # Without a connect timeout each would wait asyncpg's 60 s (the test
+                # client gives up after 20 s). Generous: the machine may be busy.
+                assert time.monotonic() - started < 10
+                for response in responses:
+                    assert_retryable(response)
+        finally:
+            own_postgres.thaw()
+        await held.close()
         assert [r.status_code for r in await read_and_write(wicc, unseen_key)] == [200, 200, 200]
 
 
