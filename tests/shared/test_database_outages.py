@@ -9,6 +9,7 @@ connections and never answers.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +19,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from tests.shared.postgres_server import PostgresServer
 from tests.support import PROBLEM, Wicc, admin_connection, plain_url, serve, settings_for
@@ -64,6 +67,14 @@ async def test_a_database_closed_to_new_connections_is_a_503_and_nothing_is_writ
             for _ in range(3):
                 for response in await read_and_write(wicc, unseen_key):
                     assert_retryable(response)
+            # A board connecting with that key is refused the same way, in its handshake.
+            with pytest.raises(InvalidStatus) as refused:
+                async with connect(wicc.ws_url, additional_headers=wicc.auth(unseen_key)):
+                    pass
+            handshake = refused.value.response
+            assert handshake.status_code == 503
+            assert handshake.headers["Retry-After"] == "5"
+            assert json.loads(handshake.body)["type"] == "urn:wicc:problem:unavailable"
             await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         finally:
             await admin.close()
