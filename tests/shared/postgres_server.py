@@ -10,6 +10,7 @@ hung server or a network that drops packets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -56,7 +57,8 @@ class PostgresServer:
 
     def cleanup(self) -> None:
         if (self._server.pgdata / "postmaster.pid").exists():
-            self.thaw()  # a frozen server could not be stopped
+            with contextlib.suppress(ProcessLookupError):
+                self.thaw()  # a frozen server could not be stopped
         self._server.stop()
 
     def _postmaster(self) -> int:
