@@ -7,7 +7,6 @@ other servers instead (it creates and drops databases there).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,15 +15,18 @@ from typing import Any
 
 import pytest
 
-from tests.support import Wicc, admin_connection, database_url, serve, settings_for
-from wicc import migrate
-from wicc_shared.db import create_engine, create_sessionmaker
+from tests.support import (
+    Wicc,
+    admin_connection,
+    database_url,
+    prepare_database,
+    serve,
+    settings_for,
+)
 from wicc_shared.embedded import EmbeddedPostgres, EmbeddedRedis
-from wicc_shared.kernel.reference import load_reference, read_reference_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA_DIR = ROOT / ".wicc" / "test"
-REFERENCE_FILE = ROOT / "reference" / "wiltshire.yaml"
 
 
 def _configured(name: str) -> str | None:
@@ -65,12 +67,7 @@ async def template_db(postgres_url: str) -> str:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    url = database_url(postgres_url, name)
-    await asyncio.to_thread(migrate.upgrade, url)
-    engine = create_engine(url, "wicc-tests", pool_size=1)
-    async with create_sessionmaker(engine)() as session, session.begin():
-        await load_reference(session, read_reference_file(REFERENCE_FILE))
-    await engine.dispose()
+    await prepare_database(database_url(postgres_url, name))
     return name
 
 

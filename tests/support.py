@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
@@ -18,15 +19,19 @@ import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
+from wicc import migrate
 from wicc.app import Settings, create_app
 from wicc_flow.board.frame_sink import UVICORN_WEBSOCKET_OPTIONS
+from wicc_shared.db import create_engine, create_sessionmaker
 from wicc_shared.embedded import free_port
+from wicc_shared.kernel.reference import load_reference, read_reference_file
 from wicc_shared.process import ProcessApp
 from wicc_shared.runtime import Runtime
 
 S = TypeVar("S")
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32
+REFERENCE_FILE = Path(__file__).resolve().parent.parent / "reference" / "wiltshire.yaml"
 WS_TIMEOUT = 10.0
 
 
@@ -43,6 +48,15 @@ def database_url(base: str, name: str) -> str:
 
 async def admin_connection(base_url: str) -> asyncpg.Connection:
     return await asyncpg.connect(plain_url(database_url(base_url, "postgres")))
+
+
+async def prepare_database(url: str) -> None:
+    """Build the schema by the migrations and load the demo reference data."""
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url, "wicc-tests", pool_size=1)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await load_reference(session, read_reference_file(REFERENCE_FILE))
+    await engine.dispose()
 
 
 @dataclass

@@ -97,8 +97,19 @@ class PayloadTooLarge(WiccError):
     status, slug, title = 413, "payload-too-large", "The request is too large"
 
 
+# Seconds a client is told to wait after a 503 `unavailable`: a database restart or a
+# board restoring its picture takes seconds, and nothing was done, so the retry is safe.
+RETRY_AFTER_SECONDS = 5
+
+
 class ServiceUnavailable(WiccError):
     status, slug, title = 503, "unavailable", "A dependency is unavailable"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        # Every refusal of this kind passes: say when to come back, so clients retry
+        # rather than give up (a board's WebSocket handshake included).
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def problem_response(
@@ -238,7 +249,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
         slug=ServiceUnavailable.slug,
         title=ServiceUnavailable.title,
         detail="The database is unreachable; nothing was changed. Retry shortly.",
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 

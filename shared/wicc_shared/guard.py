@@ -123,9 +123,7 @@ async def _authenticate(conn: HTTPConnection) -> Any:
 
 def _unavailable() -> ServiceUnavailable:
     # As every other 503 for the database: nothing was done, retrying is safe.
-    exc = ServiceUnavailable("Cannot check the API key now; nothing was changed. Retry shortly.")
-    exc.headers = {"Retry-After": "5"}
-    return exc
+    return ServiceUnavailable("Cannot check the API key now; nothing was changed. Retry shortly.")
 
 
 def _needs_key(info: RouteInfo) -> bool:

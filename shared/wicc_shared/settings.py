@@ -18,6 +18,10 @@ from wicc_shared.rules.care_freshness import DEFAULT_CARE_FRESHNESS_HOURS
 
 Environment = Literal["development", "test", "production"]
 MIN_ADMIN_TOKEN_LENGTH = 32
+# How long opening a PostgreSQL connection may take (asyncpg's own default is 60 s). A
+# server that accepts the connection but does not answer (frozen, or a network dropping
+# its packets) would otherwise hold each request that needs a new connection that long.
+DB_CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 class WiccSettings(BaseSettings):
@@ -45,6 +49,7 @@ class WiccSettings(BaseSettings):
     # Sized for a burst of writes (the sitrep deadline): see docs/configuration.md.
     db_pool_size: int = Field(default=36, ge=1, le=500)
     db_max_overflow: int = Field(default=4, ge=0, le=500)
+    db_connect_timeout_seconds: float = Field(default=DB_CONNECT_TIMEOUT_SECONDS, gt=0, le=60)
     # Requests one process serves at once; more are refused with 503 and Retry-After
     # rather than queued (wicc_shared/admission.py). About the database pool: beyond it a
     # request would only wait for a connection.
