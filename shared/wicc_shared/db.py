@@ -14,7 +14,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from wicc_shared.settings import DB_CONNECT_TIMEOUT_SECONDS, to_asyncpg_url
+from wicc_shared.settings import (
+    DB_CONNECT_TIMEOUT_SECONDS,
+    DB_POOL_TIMEOUT_SECONDS,
+    to_asyncpg_url,
+)
 
 # Connections are replaced after this long, so one never outlives a server-side or
 # proxy idle timeout unnoticed.
@@ -28,6 +32,7 @@ def create_engine(
     pool_size: int = 10,
     max_overflow: int | None = None,
     connect_timeout: float = DB_CONNECT_TIMEOUT_SECONDS,
+    pool_timeout: float = DB_POOL_TIMEOUT_SECONDS,
 ) -> AsyncEngine:
     engine = create_async_engine(
         to_asyncpg_url(url),
@@ -41,6 +46,9 @@ def create_engine(
         # request gets a 503 (safe to retry) and SQLAlchemy then discards every pooled
         # connection older than the failure, so the next requests reconnect.
         pool_recycle=POOL_RECYCLE_SECONDS,
+        # Waiting longer for a free connection (sqlalchemy.exc.TimeoutError) answers 503:
+        # every connection is busy, so the client is better told to come back.
+        pool_timeout=pool_timeout,
         # A timed-out connect raises TimeoutError, an OSError: a retryable 503.
         connect_args={
             "server_settings": {"application_name": application_name},

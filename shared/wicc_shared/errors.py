@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
@@ -241,15 +242,26 @@ def _invalid_body(request: Request, cause: BaseException | None) -> JSONResponse
     return problem_for(request, ValidationFailed([error]))
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable: %s", exc, extra={"path": request.url.path})
+def _unavailable(request: Request, detail: str) -> JSONResponse:
     return problem_response(
         request,
         status=503,
         slug=ServiceUnavailable.slug,
         title=ServiceUnavailable.title,
-        detail="The database is unreachable; nothing was changed. Retry shortly.",
+        detail=detail,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc, extra={"path": request.url.path})
+    return _unavailable(request, "The database is unreachable; nothing was changed. Retry shortly.")
+
+
+async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("no database connection free: %s", exc, extra={"path": request.url.path})
+    return _unavailable(
+        request, "Every database connection is busy; nothing was changed. Retry shortly."
     )
 
 
@@ -279,4 +291,5 @@ def install_error_handlers(app: FastAPI) -> None:
     for unreachable in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(unreachable, _database_unavailable)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(Exception, _unhandled)

@@ -66,6 +66,7 @@ async def open_runtime(settings: WiccSettings, *, name: str) -> Runtime:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         connect_timeout=settings.db_connect_timeout_seconds,
+        pool_timeout=settings.db_pool_timeout_seconds,
     )
     if settings.redis_url is None:
         raise RuntimeError("REDIS_URL is not set and no embedded server was started")

@@ -22,6 +22,7 @@ MIN_ADMIN_TOKEN_LENGTH = 32
 # server that accepts the connection but does not answer (frozen, or a network dropping
 # its packets) would otherwise hold each request that needs a new connection that long.
 DB_CONNECT_TIMEOUT_SECONDS = 5.0
+DB_POOL_TIMEOUT_SECONDS = 10.0
 
 
 class WiccSettings(BaseSettings):
@@ -50,6 +51,7 @@ class WiccSettings(BaseSettings):
     db_pool_size: int = Field(default=36, ge=1, le=500)
     db_max_overflow: int = Field(default=4, ge=0, le=500)
     db_connect_timeout_seconds: float = Field(default=DB_CONNECT_TIMEOUT_SECONDS, gt=0, le=60)
+    db_pool_timeout_seconds: float = Field(default=DB_POOL_TIMEOUT_SECONDS, gt=0, le=60)
     # Requests one process serves at once; more are refused with 503 and Retry-After
     # rather than queued (wicc_shared/admission.py). About the database pool: beyond it a
     # request would only wait for a connection.

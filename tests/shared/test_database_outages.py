@@ -176,6 +176,35 @@ async def test_a_session_the_server_ends_mid_statement_is_a_503(
         assert response.status_code == 200
 
 
+async def test_every_pooled_connection_busy_is_a_503_after_the_pool_timeout(
+    fresh_db: str, redis_url: str
+) -> None:
+    settings = settings_for(
+        fresh_db, redis_url, db_pool_size=2, db_max_overflow=0, db_pool_timeout_seconds=0.5
+    )
+    async with serve(settings) as wicc:
+        locker = await asyncpg.connect(plain_url(fresh_db))
+        try:
+            transaction = locker.transaction()
+            await transaction.start()
+            # Reads wait on the lock, each holding one of the pool's two connections.
+            await locker.execute("LOCK TABLE kernel.organisation IN ACCESS EXCLUSIVE MODE")
+            reads = [
+                asyncio.create_task(wicc.client.get("/capacity/v1/orgs/RNZ", headers=wicc.auth()))
+                for _ in range(4)
+            ]
+            await _backend_waiting_for_a_lock(locker)
+            done, _ = await asyncio.wait(reads, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+            assert done, "a request waited for a free connection for over 5 s"
+            for refused in done:
+                assert_retryable(refused.result())
+            await transaction.rollback()
+            answers = {(await read).status_code for read in reads}
+        finally:
+            await locker.close()
+        assert answers == {200, 503}
+
+
 async def _backend_waiting_for_a_lock(conn: asyncpg.Connection) -> int:
     for _ in range(200):
         pid = await conn.fetchval(
