@@ -9,6 +9,7 @@ from typing import Any
 from wicc_flow.patients.delay_reasons import DelayReasons
 from wicc_flow.patients.models import Patient
 from wicc_flow.patients.records import Delay, Pathway, PatientStay, Responsible
+from wicc_flow.patients.repository import StayRow
 from wicc_flow.patients.validation import DelayDraft, resolve_delays
 
 
@@ -44,7 +45,7 @@ def drafts_of(stored: Iterable[dict[str, Any]]) -> tuple[DelayDraft, ...]:
     )
 
 
-def to_stay(patient: Patient) -> PatientStay:
+def to_stay(patient: Patient | StayRow) -> PatientStay:
     return PatientStay(
         id=str(patient.id),
         org=patient.org_ods,

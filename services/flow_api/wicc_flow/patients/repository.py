@@ -7,9 +7,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Unpack
 
-from sqlalchemy import DateTime, Select, bindparam, func, insert, or_, select
+from sqlalchemy import DateTime, Row, Select, bindparam, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,6 +28,24 @@ _ACTIVE_ORG = (
     .join(CareSystem, col(CareSystem.code) == col(Organisation.system_code))
     .where(col(Organisation.ods) == bindparam("ods"), col(Organisation.active))
 )
+
+
+# What the counting rules read of a record (`conversion.to_stay`): selected as plain
+# columns, because loading ORM objects costs more than the counting on every write.
+_STAY = select(
+    col(Patient.id),
+    col(Patient.org_ods),
+    col(Patient.unit_id),
+    col(Patient.destination_locality),
+    col(Patient.pathway),
+    col(Patient.admitted_at),
+    col(Patient.discharge_ready_date),
+    col(Patient.expected_discharge_date),
+    col(Patient.discharged_at),
+    col(Patient.withdrawn_at),
+    col(Patient.delays),
+)
+StayRow = Row[Unpack[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -174,35 +192,33 @@ def _days_since_ready(now: datetime) -> Any:
 
 async def stays_for_day(
     session: AsyncSession, org: str, day: date, day_start: datetime
-) -> list[Patient]:
+) -> Sequence[StayRow]:
     """The records the discharge sitrep of `org` for `day` can count: ready by `day`
     and not closed before it began (`day_start`, its midnight in UTC)."""
-    query = select(Patient).where(
+    query = _STAY.where(
         col(Patient.org_ods) == org,
         col(Patient.discharge_ready_date) <= day,
         or_(col(Patient.closed_at).is_(None), col(Patient.closed_at) >= day_start),
     )
-    return list((await session.execute(query)).scalars().all())
+    return (await session.execute(query)).all()
 
 
 async def system_stays(
     session: AsyncSession, system: str, last_day: date, first_start: datetime
-) -> list[Patient]:
+) -> Sequence[StayRow]:
     """The records of a system that can lose days between `first_start` (the first day's
     midnight in UTC) and `last_day`."""
-    query = select(Patient).where(
+    query = _STAY.where(
         col(Patient.system_code) == system,
         col(Patient.discharge_ready_date) <= last_day,
         or_(col(Patient.closed_at).is_(None), col(Patient.closed_at) >= first_start),
     )
-    return list((await session.execute(query)).scalars().all())
+    return (await session.execute(query)).all()
 
 
-async def open_records(session: AsyncSession, system: str) -> list[Patient]:
-    query = select(Patient).where(
-        col(Patient.system_code) == system, col(Patient.status) == "ready"
-    )
-    return list((await session.execute(query)).scalars().all())
+async def open_records(session: AsyncSession, system: str) -> Sequence[StayRow]:
+    query = _STAY.where(col(Patient.system_code) == system, col(Patient.status) == "ready")
+    return (await session.execute(query)).all()
 
 
 async def record_reads(
