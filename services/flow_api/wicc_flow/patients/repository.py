@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import DateTime, Row, Select, bindparam, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +45,7 @@ _STAY = select(
     col(Patient.withdrawn_at),
     col(Patient.delays),
 )
-StayRow = Row[Unpack[tuple[Any, ...]]]
+StayRow = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
