@@ -20,6 +20,7 @@ import uvicorn
 from wicc import migrate
 from wicc.app import Settings, create_app, create_worker_app
 from wicc.demo import seed_demo_beds
+from wicc.demo_care import seed_demo_care
 from wicc.demo_patients import seed_demo_patients
 from wicc.infra import infrastructure
 from wicc.summary import FORMATS, SummaryRequest, summary_text
@@ -43,6 +44,8 @@ async def _load_reference(settings: Settings, *, demo: bool) -> dict[str, int]:
             counts = await load_reference(session, read_reference_file(settings.system_file))
             if demo:
                 counts["demo_units_reported"] = await seed_demo_beds(session)
+                freshness = settings.care_freshness_hours
+                counts["demo_care_services_reported"] = await seed_demo_care(session, freshness)
                 flow = patient_flow(settings)
                 counts["demo_patients_listed"] = await seed_demo_patients(session, flow)
         return counts
