@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-import httpx
-
 from wicc_flow.webhooks.at_rest import SecretUnreadable
 from wicc_flow.webhooks.config import WebhookConfig
 from wicc_flow.webhooks.deliveries import health, metrics, queue
 from wicc_flow.webhooks.deliveries.repository import lock_queue
 from wicc_flow.webhooks.deliveries.sending import headers_for, judge, signing_keys
+from wicc_flow.webhooks.http11 import WebhookClient
 from wicc_flow.webhooks.ordering import plan
 from wicc_flow.webhooks.transport import (
     DELIVERY_TIMEOUT_SECONDS,
@@ -79,7 +78,7 @@ class Dispatcher:
         self._answers: asyncio.Queue[Finished] = asyncio.Queue()
         self._sending: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Task[None]] = set()
-        self._clients: dict[tuple[uuid.UUID, int], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[uuid.UUID, int], WebhookClient] = {}
         self._next_reclaim = 0.0
         # Secrets are decrypted once per stored form, not once per callback.
         self._open = lru_cache(maxsize=4096)(config.box.open)
@@ -173,7 +172,7 @@ class Dispatcher:
             return
         await self._answers.put(Finished(claimed, attempt))
 
-    def _client(self, claimed: queue.Claimed) -> httpx.AsyncClient:
+    def _client(self, claimed: queue.Claimed) -> WebhookClient:
         """The endpoint's own client, its connections limited to its in-flight limit."""
         key = (claimed.endpoint_id, claimed.max_in_flight)
         client = self._clients.get(key)
@@ -183,7 +182,7 @@ class Dispatcher:
             client = self._clients[key] = webhook_client(max_connections=claimed.max_in_flight)
         return client
 
-    def _retire(self, client: httpx.AsyncClient) -> None:
+    def _retire(self, client: WebhookClient) -> None:
         """Close a client once what it may still be sending has had its time."""
 
         async def close_later() -> None:
