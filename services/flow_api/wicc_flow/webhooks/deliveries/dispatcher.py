@@ -79,6 +79,8 @@ class Dispatcher:
         self._sending: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Task[None]] = set()
         self._clients: dict[tuple[uuid.UUID, int], WebhookClient] = {}
+        # Answered, not yet recorded: each holds its subject, but not its endpoint's place.
+        self._answered: set[uuid.UUID] = set()
         self._next_reclaim = 0.0
         # Secrets are decrypted once per stored form, not once per callback.
         self._open = lru_cache(maxsize=4096)(config.box.open)
@@ -128,11 +130,15 @@ class Dispatcher:
             if free <= 0:
                 return 0
             flying, limits = await queue.in_flight(session)
-            busy = _at_limit(flying, limits)
+            answered = set(self._answered)
+            waiting = [d for d in flying if d.delivery_id not in answered]
+            busy = _at_limit(waiting, limits)
             heads, head_limits = await queue.due_heads(session, now, 4 * free, busy=busy)
             if not heads:
                 return 0
-            chosen = plan([*flying, *heads], now=now, limits=limits | head_limits)[:free]
+            candidates = [*flying, *heads]
+            chosen = plan(candidates, now=now, limits=limits | head_limits, answered=answered)
+            chosen = chosen[:free]
             claimed = await queue.claim(
                 session,
                 [c.delivery_id for c in chosen],
@@ -170,6 +176,7 @@ class Dispatcher:
         except Exception:  # a fault of ours: the lease expires and it is sent again
             logger.exception("webhook attempt failed", extra={"delivery": str(claimed.delivery_id)})
             return
+        self._answered.add(claimed.delivery_id)
         await self._answers.put(Finished(claimed, attempt))
 
     def _client(self, claimed: queue.Claimed) -> WebhookClient:
@@ -199,7 +206,8 @@ class Dispatcher:
             while len(batch) < RECORD_BATCH and not self._answers.empty():
                 batch.append(self._answers.get_nowait())
             await self._record_with_retry(batch)
-            self.wake()  # capacity freed, and the next of each subject may go
+            self._answered.difference_update(f.claimed.delivery_id for f in batch)
+            self.wake()  # the next of each subject may go
 
     async def _record_with_retry(self, batch: list[Finished]) -> None:
         for backoff in (0.2, 1.0, 5.0, None):
