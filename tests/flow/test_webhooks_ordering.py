@@ -67,6 +67,15 @@ def test_an_endpoint_gets_no_more_than_its_limit_in_flight() -> None:
     assert seqs(plan([*pending, busy], now=NOW, limits={"e1": 3})) == [1, 2]
 
 
+def test_an_answered_delivery_holds_its_subject_but_not_its_endpoints_place() -> None:
+    # Its answer is in, not yet stored: no request is waiting on the receiver for it.
+    answered = delivery(1, status=IN_FLIGHT)
+    same_subject, other = delivery(2), delivery(3, subject="units/3")
+    candidates = [answered, same_subject, other]
+    assert seqs(plan(candidates, now=NOW, limits={"e1": 1}, answered={1})) == [3]
+    assert plan(candidates, now=NOW, limits={"e1": 1}) == []
+
+
 def test_endpoints_are_limited_separately() -> None:
     many = [delivery(i, endpoint=f"e{i % 2}", subject=f"units/{i}") for i in range(10)]
     chosen = plan(many, now=NOW, limits={"e0": 1}, default_limit=2)

@@ -50,8 +50,11 @@ async def test_an_rnz_key_never_receives_an_rn3_event(
     }
     [only] = await rnz_receiver.wait_for(1)
     assert only.verified(rnz["secret"])["data"]["org"] == "RNZ"
-    queued = await deliveries(wicc, rnz["id"], token=rnz_key)
-    assert [d["subject"] for d in queued] == ["units/RNZ-AMU"]
+    queued = [d["subject"] for d in await deliveries(wicc, rnz["id"], token=rnz_key)]
+    # Fan-out takes a whole read of the log at once, so the OPEL scores recomputed after
+    # these reports may already be queued: the care system's is RNZ's to receive too.
+    assert "units/RNZ-AMU" in queued
+    assert [s for s in queued if "RN3" in s or "RD1" in s] == []
 
 
 async def test_a_key_may_not_subscribe_outside_its_scope(wicc: Wicc) -> None:

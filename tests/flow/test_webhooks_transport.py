@@ -12,23 +12,21 @@ import ssl
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-import httpcore
-import httpx
 import pytest
 import trustme
+import uvloop
 from standardwebhooks.webhooks import Webhook
 
+from wicc_flow.webhooks.http11 import Connection, WebhookClient
 from wicc_flow.webhooks.schedule import TransportFailure
 from wicc_flow.webhooks.signing import new_secret, sign
 from wicc_flow.webhooks.ssrf import Resolver, UrlPolicy, resolve_target
 from wicc_flow.webhooks.transport import (
     EXCERPT_BYTES,
     USER_AGENT,
-    PinnedBackend,
+    Attempt,
     deliver,
-    pinned,
     system_resolver,
     webhook_client,
 )
@@ -108,6 +106,13 @@ def _table(answers: dict[str, Sequence[str]]) -> Resolver:
 LOOPBACK = _table({"receiver.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
 
 
+async def _deliver_to(receiver: Receiver, *, times: int = 1) -> list[Attempt]:
+    """`times` deliveries to the receiver, over one client."""
+    async with webhook_client() as client:
+        url = f"http://receiver.test:{receiver.port}/"
+        return [await deliver(client, url, DEVELOPMENT, LOOPBACK, BODY, {}) for _ in range(times)]
+
+
 async def test_a_signed_delivery_reaches_the_receiver_under_its_host_name(
     receiver: Receiver,
 ) -> None:
@@ -144,9 +149,7 @@ async def test_a_redirect_is_not_followed(receiver: Receiver) -> None:
     receiver.response = (
         b"HTTP/1.1 302 Found\r\nlocation: http://other.test/elsewhere\r\ncontent-length: 0\r\n\r\n"
     )
-    async with webhook_client() as client:
-        url = f"http://receiver.test:{receiver.port}/"
-        attempt = await deliver(client, url, DEVELOPMENT, LOOPBACK, BODY, {})
+    [attempt] = await _deliver_to(receiver)
     assert attempt.status_code == 302
     assert len(receiver.requests) == 1
 
@@ -163,10 +166,14 @@ async def test_an_internal_address_is_refused_before_connecting(receiver: Receiv
     assert receiver.connections == 0
 
 
-async def test_the_client_connects_nowhere_without_a_checked_address(receiver: Receiver) -> None:
+async def test_the_client_connects_only_to_the_checked_addresses(receiver: Receiver) -> None:
+    # 127.0.0.2 is loopback too, but the receiver listens on 127.0.0.1 only: were the
+    # client to resolve the name again (or connect to anything else), it would get there.
+    resolve = _table({"receiver.test": ["127.0.0.2"]})
     async with webhook_client() as client:
-        with pytest.raises(httpx.ConnectError, match="no checked address"):
-            await client.post(f"http://127.0.0.1:{receiver.port}/", content=BODY)
+        url = f"http://receiver.test:{receiver.port}/"
+        attempt = await deliver(client, url, DEVELOPMENT, resolve, BODY, {})
+    assert attempt.failure is TransportFailure.CONNECT
     assert receiver.connections == 0
 
 
@@ -266,46 +273,87 @@ async def test_a_certificate_for_another_name_fails_although_the_address_matches
     assert receiver.requests == []
 
 
+def test_a_delivery_under_uvloop() -> None:
+    # WICC runs on uvloop, whose transports differ from asyncio's in small ways.
+    async def one() -> tuple[int | None, int]:
+        receiver = Receiver()
+        server = await _serve(receiver)
+        try:
+            async with webhook_client() as client:
+                url = f"http://receiver.test:{receiver.port}/"
+                for _ in range(2):
+                    attempt = await deliver(client, url, DEVELOPMENT, LOOPBACK, BODY, {})
+        finally:
+            server.close()
+        return attempt.status_code, receiver.connections
+
+    assert uvloop.run(one()) == (204, 1)
+
+
 async def test_the_system_resolver_returns_addresses_as_text() -> None:
     # A numeric host: getaddrinfo answers without any DNS lookup.
     assert await system_resolver("127.0.0.1") == ["127.0.0.1"]
 
 
-class Recorder(httpcore.AsyncMockBackend):
-    """An inner backend that records where it is asked to connect, and connects nowhere."""
+@dataclass
+class Recorder:
+    """An opener that records where it is asked to connect, and connects nowhere."""
 
-    def __init__(self) -> None:
-        super().__init__([])
-        self.asked: list[tuple[str, int]] = []
+    asked: list[tuple[str, int, str | None]] = field(default_factory=list)
 
-    async def connect_tcp(self, host: str, port: int, *args: object, **kwargs: object) -> Any:
-        self.asked.append((host, port))
-        return await super().connect_tcp(host, port)
+    async def __call__(
+        self, address: str, port: int, tls: ssl.SSLContext | None, server_name: str | None
+    ) -> Connection:
+        self.asked.append((address, port, server_name))
+        raise ConnectionRefusedError(f"{address}:{port} refused")
 
 
-async def test_the_backend_connects_to_the_checked_address_for_any_spelling_of_the_host() -> None:
+async def test_connections_go_to_the_checked_addresses_never_the_written_host() -> None:
     target = await resolve_target("https://[2606:4700:0:0::1111]:8443/", NO_PRIVATE, LOOPBACK)
     recorder = Recorder()
-    backend = PinnedBackend(recorder)
-    with pinned(target):
-        await backend.connect_tcp("2606:4700::1111", 8443)
-        with pytest.raises(httpcore.ConnectError):
-            await backend.connect_tcp("2606:4700::1111", 443)  # another port
-        with pytest.raises(httpcore.ConnectError):
-            await backend.connect_tcp("2606:4700::1112", 8443)  # another address
-    with pytest.raises(httpcore.ConnectError):
-        await backend.connect_tcp("2606:4700::1111", 8443)  # the pin has ended
-    assert recorder.asked == [("2606:4700::1111", 8443)]
+    with pytest.raises(ConnectionRefusedError):
+        await WebhookClient(opener=recorder).post(target, BODY, {})
+    assert recorder.asked == [("2606:4700::1111", 8443, "2606:4700::1111")]
+
+    named = await resolve_target("http://RECEIVER.test:8080/", DEVELOPMENT, LOOPBACK)
+    with pytest.raises(ConnectionRefusedError):
+        await WebhookClient(opener=recorder).post(named, BODY, {})
+    assert recorder.asked[1:] == [("127.0.0.1", 8080, None)]  # no TLS, no server name
 
 
-async def test_the_backend_never_connects_a_name_other_than_the_pinned_one() -> None:
-    target = await resolve_target("http://receiver.test:8080/", DEVELOPMENT, LOOPBACK)
+async def test_tls_names_the_host_while_connecting_to_its_checked_address() -> None:
+    resolve = _table({"receiver.test": ["127.0.0.2", "127.0.0.3"]})
+    target = await resolve_target("https://receiver.test/hooks", DEVELOPMENT, resolve)
     recorder = Recorder()
-    backend = PinnedBackend(recorder)
-    with pinned(target):
-        await backend.connect_tcp("RECEIVER.test", 8080)
-        with pytest.raises(httpcore.ConnectError):
-            await backend.connect_tcp("other.test", 8080)
-        with pytest.raises(httpcore.ConnectError):
-            await backend.connect_unix_socket("/run/docker.sock")
-    assert recorder.asked == [("127.0.0.1", 8080)]
+    with pytest.raises(ConnectionRefusedError):
+        await WebhookClient(opener=recorder).post(target, BODY, {})
+    assert recorder.asked == [
+        ("127.0.0.2", 443, "receiver.test"),
+        ("127.0.0.3", 443, "receiver.test"),
+    ]
+
+
+async def test_a_chunked_answer_is_read_and_its_connection_kept(receiver: Receiver) -> None:
+    receiver.response = (
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
+    first, second = await _deliver_to(receiver, times=2)
+    assert (first.status_code, first.excerpt) == (200, "abcde")
+    assert second.status_code == 200
+    assert receiver.connections == 1
+
+
+async def test_an_answer_closed_before_its_status_is_a_connect_failure() -> None:
+    async def close_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)  # reads the request, then closes without a word
+        writer.close()
+
+    server = await asyncio.start_server(close_at_once, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with webhook_client() as client:
+            url = f"http://receiver.test:{port}/"
+            attempt = await deliver(client, url, DEVELOPMENT, LOOPBACK, BODY, {})
+    finally:
+        server.close()
+    assert attempt.failure is TransportFailure.CONNECT

@@ -134,14 +134,20 @@ class StreamConsumer:
             # With acknowledgements waiting, wake soon enough to send them when idle.
             block=ACK_DELAY_MS if self._done else self.config.block_ms,
         )
-        read = 0
-        for _stream, entries in response or []:
-            for entry_id, fields in entries:
-                if await self._deliver(entry_id, fields, attempts=1):
-                    self._done.append(entry_id)
-                read += 1
-        await self._ack_done(idle=read == 0)
-        return handled + read
+        entries = [entry for _stream, read in response or [] for entry in read]
+        await self.handle_read(entries)
+        await self._ack_done(idle=not entries)
+        return handled + len(entries)
+
+    async def handle_read(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
+        """Apply the entries of one read, each in its own transaction; those done with
+        join the acknowledgements. A consumer may take a whole read at once instead."""
+        for entry_id, fields in entries:
+            await self.handle_entry(entry_id, fields)
+
+    async def handle_entry(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+        if await self._deliver(entry_id, fields, attempts=1):
+            self._done.append(entry_id)
 
     async def _ack_done(self, *, idle: bool) -> None:
         """Acknowledge handled entries a batch at a time: under a steady trickle of

@@ -8,7 +8,9 @@ failing delivery holds back the later ones about the same subject, but never ano
 subject's, and never the whole endpoint.
 
 Each endpoint also has a limit on deliveries in flight, so one slow or hanging receiver
-takes at most its own share of the dispatcher.
+takes at most its own share of the dispatcher. The limit is on requests waiting for an
+answer: a delivery whose answer has come back but is not yet stored (`answered`) still
+holds its subject, but no longer takes one of its endpoint's places.
 
 A delivery given up after its last attempt (FAILED) no longer holds its subject: the
 later ones go ahead, and the failed one stays visible for a manual retry or a replay.
@@ -17,7 +19,7 @@ later ones go ahead, and the failed one stays visible for a manual retry or a re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -58,6 +60,7 @@ def plan(
     limits: Mapping[E, int],
     default_limit: int = DEFAULT_MAX_IN_FLIGHT,
     paused_until: Mapping[E, datetime] | None = None,
+    answered: Collection[D] = (),
 ) -> list[PendingDelivery[D, E]]:
     """The deliveries to attempt now, the longest-waiting first.
 
@@ -65,11 +68,12 @@ def plan(
     endpoints concerned, not only the due ones: an earlier delivery waiting for its
     retry is what holds the later ones of its subject. `limits` gives an endpoint's
     maximum in flight (`default_limit` otherwise); `paused_until` holds back a whole
-    endpoint, for instance after a 429 with Retry-After.
+    endpoint, for instance after a 429 with Retry-After. `answered` are in-flight
+    deliveries whose answer is in but not yet recorded.
     """
     open_ = [d for d in deliveries if d.status in OPEN]
     sending = [d for d in open_ if d.status is DeliveryStatus.IN_FLIGHT]
-    in_flight = Counter(d.endpoint_id for d in sending)
+    in_flight = Counter(d.endpoint_id for d in sending if d.delivery_id not in answered)
     busy = {(d.endpoint_id, d.subject) for d in sending}
     due = [
         head

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-import httpx
-
 from wicc_flow.webhooks.at_rest import SecretUnreadable
 from wicc_flow.webhooks.config import WebhookConfig
 from wicc_flow.webhooks.deliveries import health, metrics, queue
 from wicc_flow.webhooks.deliveries.repository import lock_queue
 from wicc_flow.webhooks.deliveries.sending import headers_for, judge, signing_keys
+from wicc_flow.webhooks.http11 import WebhookClient
 from wicc_flow.webhooks.ordering import plan
 from wicc_flow.webhooks.transport import (
     DELIVERY_TIMEOUT_SECONDS,
@@ -79,7 +78,9 @@ class Dispatcher:
         self._answers: asyncio.Queue[Finished] = asyncio.Queue()
         self._sending: set[asyncio.Task[None]] = set()
         self._closing: set[asyncio.Task[None]] = set()
-        self._clients: dict[tuple[uuid.UUID, int], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[uuid.UUID, int], WebhookClient] = {}
+        # Answered, not yet recorded: each holds its subject, but not its endpoint's place.
+        self._answered: set[uuid.UUID] = set()
         self._next_reclaim = 0.0
         # Secrets are decrypted once per stored form, not once per callback.
         self._open = lru_cache(maxsize=4096)(config.box.open)
@@ -129,11 +130,15 @@ class Dispatcher:
             if free <= 0:
                 return 0
             flying, limits = await queue.in_flight(session)
-            busy = _at_limit(flying, limits)
+            answered = set(self._answered)
+            waiting = [d for d in flying if d.delivery_id not in answered]
+            busy = _at_limit(waiting, limits)
             heads, head_limits = await queue.due_heads(session, now, 4 * free, busy=busy)
             if not heads:
                 return 0
-            chosen = plan([*flying, *heads], now=now, limits=limits | head_limits)[:free]
+            candidates = [*flying, *heads]
+            chosen = plan(candidates, now=now, limits=limits | head_limits, answered=answered)
+            chosen = chosen[:free]
             claimed = await queue.claim(
                 session,
                 [c.delivery_id for c in chosen],
@@ -171,9 +176,10 @@ class Dispatcher:
         except Exception:  # a fault of ours: the lease expires and it is sent again
             logger.exception("webhook attempt failed", extra={"delivery": str(claimed.delivery_id)})
             return
+        self._answered.add(claimed.delivery_id)
         await self._answers.put(Finished(claimed, attempt))
 
-    def _client(self, claimed: queue.Claimed) -> httpx.AsyncClient:
+    def _client(self, claimed: queue.Claimed) -> WebhookClient:
         """The endpoint's own client, its connections limited to its in-flight limit."""
         key = (claimed.endpoint_id, claimed.max_in_flight)
         client = self._clients.get(key)
@@ -183,7 +189,7 @@ class Dispatcher:
             client = self._clients[key] = webhook_client(max_connections=claimed.max_in_flight)
         return client
 
-    def _retire(self, client: httpx.AsyncClient) -> None:
+    def _retire(self, client: WebhookClient) -> None:
         """Close a client once what it may still be sending has had its time."""
 
         async def close_later() -> None:
@@ -200,7 +206,8 @@ class Dispatcher:
             while len(batch) < RECORD_BATCH and not self._answers.empty():
                 batch.append(self._answers.get_nowait())
             await self._record_with_retry(batch)
-            self.wake()  # capacity freed, and the next of each subject may go
+            self._answered.difference_update(f.claimed.delivery_id for f in batch)
+            self.wake()  # the next of each subject may go
 
     async def _record_with_retry(self, batch: list[Finished]) -> None:
         for backoff in (0.2, 1.0, 5.0, None):

@@ -24,11 +24,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
 
 from wicc_flow.webhooks.deliveries.repository import ATTEMPT, DELIVERY
 from wicc_flow.webhooks.endpoints.models import WebhookEndpoint
@@ -75,17 +76,12 @@ async def due_heads(
     """The earliest open delivery of each (endpoint, subject), where it is pending and
     due on an enabled endpoint that is not held back; and those endpoints' limits.
 
-    Endpoints in `busy` (at their limit) are skipped without reading their backlog, and
-    no endpoint takes more than its limit of the `limit` rows: a receiver that hangs
-    with thousands of deliveries waiting never crowds the others out of the plan.
+    Endpoints in `busy` (at their limit) are left out (of their backlog only the head of
+    each subject is read), and no endpoint takes more than its limit of the `limit`
+    rows: a receiver that hangs with thousands of deliveries waiting never crowds the
+    others out of the plan.
     """
-    heads = (
-        select(*_PLAN_COLUMNS)
-        .where(DELIVERY.c.status.in_(_OPEN), DELIVERY.c.endpoint_id.notin_(list(busy)))
-        .ext(distinct_on(DELIVERY.c.endpoint_id, DELIVERY.c.subject))
-        .order_by(DELIVERY.c.endpoint_id, DELIVERY.c.subject, DELIVERY.c.seq)
-        .subquery("heads")
-    )
+    heads = _heads()
     rank = (
         func.row_number()
         .over(partition_by=heads.c.endpoint_id, order_by=(heads.c.next_attempt_at, heads.c.seq))
@@ -97,6 +93,7 @@ async def due_heads(
         .where(
             heads.c.status == PENDING,
             heads.c.next_attempt_at <= now,
+            heads.c.endpoint_id.notin_(list(busy)),
             ENDPOINT.c.enabled,
             or_(ENDPOINT.c.paused_until.is_(None), ENDPOINT.c.paused_until <= now),
         )
@@ -123,6 +120,41 @@ async def in_flight(session: AsyncSession) -> tuple[list[Candidate], dict[uuid.U
     rows = (await session.execute(query)).all()
     limits = {row.endpoint_id: row.max_in_flight for row in rows}
     return [_candidate(row) for row in rows], limits
+
+
+def _heads() -> Subquery:
+    """The earliest open delivery of each (endpoint, subject).
+
+    A skip scan of the open deliveries' index: each step jumps to the next (endpoint,
+    subject) pair, then one probe reads that pair's head. So a round costs about one
+    probe per pair, however long the backlog behind each head. (`DISTINCT ON` sorted
+    every open delivery: with 20,000 waiting, about 100 ms a round.) Busy endpoints are
+    left out afterwards, not here: skipping them here would walk their whole backlog.
+    """
+    is_open = DELIVERY.c.status.in_(_OPEN)
+    pair = (DELIVERY.c.endpoint_id, DELIVERY.c.subject)
+    first = select(*pair).where(is_open).order_by(*pair).limit(1)
+    pairs = first.cte("pairs", recursive=True)
+    following = (
+        select(*pair)
+        .where(is_open, tuple_(*pair) > tuple_(pairs.c.endpoint_id, pairs.c.subject))
+        .order_by(*pair)
+        .limit(1)
+        .lateral("following")
+    )
+    pairs = pairs.union_all(select(following).select_from(pairs.join(following, true())))
+    head = (
+        select(*_PLAN_COLUMNS)
+        .where(
+            is_open,
+            DELIVERY.c.endpoint_id == pairs.c.endpoint_id,
+            DELIVERY.c.subject == pairs.c.subject,
+        )
+        .order_by(DELIVERY.c.seq)
+        .limit(1)
+        .lateral("head")
+    )
+    return select(head).select_from(pairs.join(head, true())).subquery("heads")
 
 
 def _candidate(row: Any) -> Candidate:
