@@ -120,16 +120,24 @@ async def record(
     return event
 
 
-async def record_derived(session: AsyncSession, announcement: Announcement[Any]) -> Event:
+async def record_derived(
+    session: AsyncSession, announcement: Announcement[Any], *, kept: Insert | None = None
+) -> Event:
     """Announce a figure WICC derived from writes already audited (an OPEL score
     recomputed from its inputs), without an audit entry of its own: the service keeps
     such figures in its own history table, and recomputing on every input must not
     multiply the audit log, which records who changed what.
 
+    `kept` is that history row's insert: it joins the outbox row's statement as a CTE,
+    so the two cost one round trip (the event is on its way to the board).
+
     Pending ORM changes are flushed first, as `record()` does."""
     await session.flush()
     event, row = announcement.outbox.prepare(session, announcement.event_type, announcement.payload)
-    await session.execute(insert(announcement.outbox.table).values(row))
+    statement = insert(announcement.outbox.table).values(row)
+    if kept is not None:
+        statement = statement.add_cte(kept.cte("kept"))
+    await session.execute(statement)
     return event
 
 
