@@ -7,7 +7,8 @@ records them the same way:
 
 - `record()`: after ORM changes, the audit entry and the outbox row in ONE statement.
 - `record_derived()`: the outbox row alone, for figures derived from writes already
-  audited (a recalculated score), which their service keeps in a history of its own.
+  audited (a recalculated score), which their service keeps in a history of its own
+  (that history row can join the outbox row's statement).
 - `ctes()` + `params()`: for the busiest write paths, which make their change in a
   single statement of their own; the two inserts join that statement as CTEs, so a bed
   report or a new sitrep stays one round trip (each extra round trip cost more CPU than
