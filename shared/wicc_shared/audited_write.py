@@ -7,7 +7,8 @@ records them the same way:
 
 - `record()`: after ORM changes, the audit entry and the outbox row in ONE statement.
 - `record_derived()`: the outbox row alone, for figures derived from writes already
-  audited (a recalculated score), which their service keeps in a history of its own.
+  audited (a recalculated score), which their service keeps in a history of its own
+  (that history row can join the outbox row's statement).
 - `ctes()` + `params()`: for the busiest write paths, which make their change in a
   single statement of their own; the two inserts join that statement as CTEs, so a bed
   report or a new sitrep stays one round trip (each extra round trip cost more CPU than
@@ -120,16 +121,24 @@ async def record(
     return event
 
 
-async def record_derived(session: AsyncSession, announcement: Announcement[Any]) -> Event:
+async def record_derived(
+    session: AsyncSession, announcement: Announcement[Any], *, kept: Insert | None = None
+) -> Event:
     """Announce a figure WICC derived from writes already audited (an OPEL score
     recomputed from its inputs), without an audit entry of its own: the service keeps
     such figures in its own history table, and recomputing on every input must not
     multiply the audit log, which records who changed what.
 
+    `kept` is that history row's insert: it joins the outbox row's statement as a CTE,
+    so the two cost one round trip (the event is on its way to the board).
+
     Pending ORM changes are flushed first, as `record()` does."""
     await session.flush()
     event, row = announcement.outbox.prepare(session, announcement.event_type, announcement.payload)
-    await session.execute(insert(announcement.outbox.table).values(row))
+    statement = insert(announcement.outbox.table).values(row)
+    if kept is not None:
+        statement = statement.add_cte(kept.cte("kept"))
+    await session.execute(statement)
     return event
 
 

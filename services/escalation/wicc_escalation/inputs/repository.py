@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 from sqlmodel import col
 
 from wicc_escalation.inputs.derive import Fact, Facts
@@ -91,28 +108,60 @@ async def _remove_fact(session: AsyncSession, org: str, fact: NewFact) -> None:
     )
 
 
-async def facts_of(session: AsyncSession, org: str) -> Facts:
-    rows = (
-        (await session.execute(select(InputFact).where(col(InputFact.org_ods) == org)))
-        .scalars()
-        .all()
-    )
-    return {(r.name, r.source): Fact(r.value, r.as_of, str(r.event_id), r.event_type) for r in rows}
+@dataclass(frozen=True, slots=True)
+class LiveUnit:
+    """One adult G&A unit's latest live figure, as scoring reads it (a `UnitFigure`)."""
+
+    open: int
+    occupied: int
+    escalation_open: int
+    as_of: datetime
+    event_id: uuid.UUID | None
 
 
-async def ga_units(session: AsyncSession, org: str) -> Sequence[UnitBeds]:
-    """The organisation's adult G&A units' latest live figures."""
-    return (
-        (
-            await session.execute(
-                select(UnitBeds).where(
-                    col(UnitBeds.org_ods) == org, col(UnitBeds.bed_area) == BedArea.adult_ga.value
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
+def _no(type_: type[TypeEngine[Any]]) -> ColumnElement[Any]:
+    return null().cast(type_)
+
+
+# Both halves of an organisation's scoring inputs in one round trip (they are read for
+# every input event): its kept facts, and its adult G&A units' live figures.
+_FACTS = select(
+    literal("fact").label("kind"),
+    col(InputFact.name),
+    col(InputFact.source),
+    col(InputFact.value),
+    col(InputFact.as_of),
+    col(InputFact.event_id),
+    col(InputFact.event_type),
+    _no(Integer).label("open"),
+    _no(Integer).label("occupied"),
+    _no(Integer).label("escalation_open"),
+).where(col(InputFact.org_ods) == bindparam("org"))
+_GA_UNITS = select(
+    literal("unit"),
+    _no(String),
+    _no(String),
+    _no(Float),
+    col(UnitBeds.as_of),
+    col(UnitBeds.event_id),
+    _no(String),
+    col(UnitBeds.open),
+    col(UnitBeds.occupied),
+    col(UnitBeds.escalation_open),
+).where(col(UnitBeds.org_ods) == bindparam("org"), col(UnitBeds.bed_area) == BedArea.adult_ga.value)
+_SCORING_INPUTS = union_all(_FACTS, _GA_UNITS)
+
+
+async def scoring_inputs(session: AsyncSession, org: str) -> tuple[Facts, list[LiveUnit]]:
+    """The organisation's kept facts, and its adult G&A units' latest live figures."""
+    facts: dict[tuple[str, str], Fact] = {}
+    units: list[LiveUnit] = []
+    for r in (await session.execute(_SCORING_INPUTS, {"org": org})).all():
+        if r.kind == "fact":
+            facts[(r.name, r.source)] = Fact(r.value, r.as_of, str(r.event_id), r.event_type)
+        else:
+            units.append(LiveUnit(r.open, r.occupied, r.escalation_open, r.as_of, r.event_id))
+    return facts, units
 
 
 async def system_timezone(session: AsyncSession, system: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -13,6 +13,30 @@ from sqlmodel import col
 from wicc_escalation.opel.models import ORGANISATION, OpelHistory, OpelState
 from wicc_shared.kernel.models import CareSystem, Organisation, Unit
 from wicc_shared.pagination import PageParams, fetch_page
+
+# Built once: these run for every input event (and compile from SQLAlchemy's cache).
+_LOCK_STATE = (
+    select(OpelState)
+    .where(col(OpelState.about) == bindparam("about"), col(OpelState.code) == bindparam("code"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_ORGS = (
+    select(col(Organisation.ods), col(Organisation.kind))
+    .where(col(Organisation.system_code) == bindparam("system"), col(Organisation.active))
+    .subquery("orgs")
+)
+_STATES = (
+    select(col(OpelState.code), col(OpelState.explanation))
+    .where(
+        col(OpelState.system_code) == bindparam("system"),
+        col(OpelState.about) == ORGANISATION,
+    )
+    .subquery("states")
+)
+_ORGS_AND_STATES = select(
+    _ORGS.c.ods, _ORGS.c.kind, _STATES.c.code, _STATES.c.explanation
+).select_from(_ORGS.join(_STATES, _ORGS.c.ods == _STATES.c.code, full=True))
 
 
 async def active_org(session: AsyncSession, ods: str) -> Organisation | None:
@@ -24,14 +48,22 @@ async def care_system(session: AsyncSession, code: str) -> CareSystem | None:
     return await session.get(CareSystem, code)
 
 
-async def orgs_of_system(session: AsyncSession, system: str) -> list[tuple[str, str]]:
-    """(ODS, kind) of the system's active organisations."""
-    rows = await session.execute(
-        select(col(Organisation.ods), col(Organisation.kind)).where(
-            col(Organisation.system_code) == system, col(Organisation.active)
-        )
-    )
-    return [(ods, kind) for ods, kind in rows.all()]
+async def orgs_and_states(
+    session: AsyncSession, system: str
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, Any] | None]]:
+    """(ODS, kind) of the system's active organisations, and the stored explanation of
+    every organisation state of the system (unlocked: a system's calculation reads them
+    as committed, or as this transaction left them, and never waits on an
+    organisation's row). One round trip: a full join keeps each side whole."""
+    rows = await session.execute(_ORGS_AND_STATES, {"system": system})
+    orgs: list[tuple[str, str]] = []
+    states: dict[str, dict[str, Any] | None] = {}
+    for ods, kind, code, explanation in rows.all():
+        if ods is not None:
+            orgs.append((ods, kind))
+        if code is not None:
+            states[code] = explanation
+    return orgs, states
 
 
 async def core_beds(session: AsyncSession, system: str, bed_area: str) -> dict[str, float]:
@@ -53,40 +85,32 @@ async def core_beds(session: AsyncSession, system: str, bed_area: str) -> dict[s
 async def lock_state(
     session: AsyncSession, about: str, code: str, system: str, pillar: str | None = None
 ) -> OpelState:
-    """The subject's state row, created when missing, locked until the transaction ends."""
+    """The subject's state row, created when missing, locked until the transaction ends.
+
+    The row exists after a subject's first calculation, so the lock is tried first: one
+    round trip on every later calculation. When it is missing, a concurrent first
+    calculation may be creating it too: the insert then waits for that one and does
+    nothing, and the second read finds its row."""
+    params = {"about": about, "code": code}
+    found = (await session.execute(_LOCK_STATE, params)).scalar_one_or_none()
+    if found is not None:
+        return found
     await session.execute(
         insert(OpelState)
         .values(about=about, code=code, system_code=system, pillar=pillar)
         .on_conflict_do_nothing()
     )
-    return (
-        await session.execute(
-            select(OpelState)
-            .where(col(OpelState.about) == about, col(OpelState.code) == code)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    return (await session.execute(_LOCK_STATE, params)).scalar_one()
+
+
+def add_history(values: dict[str, Any]) -> Insert:
+    """A calculation's history row, as a statement: it joins the statement that
+    announces the calculation (`audited_write.record_derived`)."""
+    return insert(OpelHistory).values(values)
 
 
 async def state(session: AsyncSession, about: str, code: str) -> OpelState | None:
     return await session.get(OpelState, (about, code))
-
-
-async def org_states(session: AsyncSession, system: str) -> Sequence[OpelState]:
-    """The system's organisations' states, unlocked: a system's calculation reads
-    them as committed and never waits on an organisation's row."""
-    return (
-        (
-            await session.execute(
-                select(OpelState).where(
-                    col(OpelState.system_code) == system, col(OpelState.about) == ORGANISATION
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
 
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> list[tuple[str, str]]:

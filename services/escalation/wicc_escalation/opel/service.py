@@ -10,8 +10,9 @@ subject never interleave.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wicc_escalation.inputs import derive
@@ -19,7 +20,7 @@ from wicc_escalation.inputs import repository as inputs
 from wicc_escalation.opel import codec, events, repository, views
 from wicc_escalation.opel.calculation import Kept, Step, Timing, next_stale_at, step
 from wicc_escalation.opel.divergence import DivergenceCheck, check_divergence
-from wicc_escalation.opel.models import ORGANISATION, SYSTEM, OpelHistory, OpelState
+from wicc_escalation.opel.models import ORGANISATION, SYSTEM, OpelState
 from wicc_escalation.opel.parameter_set import Pillar
 from wicc_escalation.opel.schemas import (
     OpelHistoryEntry,
@@ -70,11 +71,13 @@ async def recompute_org(session: AsyncSession, setup: OpelSetup, ods: str, now: 
     timing = Timing(now, system.org_damping(pillar), system.divergence_after, next_stale_at(score))
     result = step(_kept(state), score.level, score.score, timing)
     explanation = codec.dump_trust(score)
-    if _changed(state, explanation, result):
+    changed = _changed(state, explanation, result)
+    _keep_timers(state, result)
+    if changed:
         payload = events.org_calculated(ods, system.code, score, result)
         figures = (score.level, float(score.score), score.normalised)
         await _publish(session, state, result, (figures, explanation), payload, now)
-    await settle_timers(session, state, result, system, now)
+    await _raise_divergence(session, state, result.divergence, system, now)
     await recompute_system(session, setup, org.system_code, now)
 
 
@@ -90,11 +93,13 @@ async def recompute_system(
     timing = Timing(now, system.system_damping(), system.divergence_after)
     result = step(_kept(state), score.result.level, score.result.score or 0.0, timing)
     explanation = codec.dump_system(score)
-    if _changed(state, explanation, result):
+    changed = _changed(state, explanation, result)
+    _keep_timers(state, result)
+    if changed:
         payload = events.system_calculated(score, system.system.status.value, result)
         figures = (score.result.level, score.result.score, score.result.score)
         await _publish(session, state, result, (figures, explanation), payload, now)
-    await settle_timers(session, state, result, system, now)
+    await _raise_divergence(session, state, result.divergence, system, now)
 
 
 async def recompute_due(
@@ -125,20 +130,20 @@ async def score_now(
 ) -> TrustScore:
     """The organisation's score on its current inputs: `score_trust` of the pure core,
     the same function the live calculation, the what-if and the tests use."""
-    facts = await inputs.facts_of(session, ods)
-    live = derive.live_beds(await inputs.ga_units(session, ods))
+    facts, units = await inputs.scoring_inputs(session, ods)
+    live = derive.live_beds(units)
     return score_trust(system.parameter_set(pillar), derive.acute_inputs(facts, live), now)
 
 
 async def system_score_now(session: AsyncSession, system: SystemOpel, now: datetime) -> SystemScore:
-    members = system.members(await repository.orgs_of_system(session, system.code))
-    states = {s.code: s for s in await repository.org_states(session, system.code)}
+    orgs, explanations = await repository.orgs_and_states(session, system.code)
+    members = system.members(orgs)
     scores: dict[Pillar, dict[str, TrustScore]] = {}
     for pillar, codes in members.items():
         expected = system.parameter_set(pillar).id
         scores[pillar] = {}
         for ods in codes:
-            stored = _stored_score(states.get(ods))
+            stored = _loaded_score(explanations.get(ods))
             if stored is None or stored.framework != expected:
                 # Not scored yet, or scored on a file since replaced: as it stands now.
                 stored = await score_now(session, system, pillar, ods, now)
@@ -160,7 +165,11 @@ async def _bed_weights(
 
 
 def _stored_score(state: OpelState | None) -> TrustScore | None:
-    return codec.load_trust(state.explanation) if state and state.explanation else None
+    return _loaded_score(state.explanation if state else None)
+
+
+def _loaded_score(explanation: codec.Json | None) -> TrustScore | None:
+    return codec.load_trust(explanation) if explanation else None
 
 
 def _kept(state: OpelState) -> Kept:
@@ -199,8 +208,8 @@ async def _publish(
     state.raw_level, state.score, state.normalised = raw_level, score, normalised
     state.partial, state.level = payload.partial, result.level
     state.calculations += 1
-    session.add(_history(state, payload.framework))
-    await _announce(session, OPEL_CALCULATED, payload)
+    kept = repository.add_history(_history(state, payload.framework))
+    await _announce(session, OPEL_CALCULATED, payload, kept=kept)
     if result.level_changed:
         changed = events.level_changed(
             state.about, state.code, state.system_code, previous, result, calculated[0], now
@@ -208,13 +217,31 @@ async def _publish(
         await _announce(session, OPEL_LEVEL_CHANGED, changed)
 
 
-async def settle_timers(
-    session: AsyncSession, state: OpelState, result: Step, system: SystemOpel, now: datetime
-) -> None:
-    """Keep the level state and the next timer, whether or not anything was announced."""
+def _keep_timers(state: OpelState, result: Step) -> None:
+    """Keep the level state, the divergence state and the next timer, whether or not
+    anything is announced. Set before the calculation is stored, so that one UPDATE
+    writes the whole row."""
     state.damping = codec.dump_settled(result.settled)
     state.due_at = result.due_at
-    await _keep_divergence(session, state, result.divergence, system, now)
+    state.divergence = codec.dump_divergence(result.divergence.state)
+
+
+async def _raise_divergence(
+    session: AsyncSession,
+    state: OpelState,
+    check: DivergenceCheck,
+    system: SystemOpel,
+    now: datetime,
+) -> None:
+    """Announce `opel.diverged` when an episode has lasted the configured time (once
+    per episode: the state records it), after the calculation's own events; then write
+    what is still pending."""
+    if check.raise_now:
+        payload = events.diverged(
+            state.about, state.code, state.system_code, check.state, system.divergence_after, now
+        )
+        await _announce(session, OPEL_DIVERGED, payload)
+    await session.flush()
 
 
 async def redeclare(
@@ -229,37 +256,23 @@ async def redeclare(
     state.declared_level = level
     due = [d for d in (state.due_at, check.state.due_at(after)) if d is not None]
     state.due_at = min(due, default=None)
-    await _keep_divergence(session, state, check, system, now)
-
-
-async def _keep_divergence(
-    session: AsyncSession,
-    state: OpelState,
-    check: DivergenceCheck,
-    system: SystemOpel,
-    now: datetime,
-) -> None:
-    """Store the divergence state; announce `opel.diverged` when an episode has lasted
-    the configured time (once per episode: the state records it)."""
     state.divergence = codec.dump_divergence(check.state)
-    if check.raise_now:
-        payload = events.diverged(
-            state.about, state.code, state.system_code, check.state, system.divergence_after, now
-        )
-        await _announce(session, OPEL_DIVERGED, payload)
-    await session.flush()
+    await _raise_divergence(session, state, check, system, now)
 
 
-async def _announce(session: AsyncSession, event_type: EventType[P], payload: P) -> None:
+async def _announce(
+    session: AsyncSession, event_type: EventType[P], payload: P, *, kept: Insert | None = None
+) -> None:
     # A calculation is derived from inputs already audited where they were accepted;
     # it is kept in opel_history rather than the audit log (see audited_write).
-    await audited_write.record_derived(session, audited_write.announce(OUTBOX, event_type, payload))
+    announcement = audited_write.announce(OUTBOX, event_type, payload)
+    await audited_write.record_derived(session, announcement, kept=kept)
 
 
-def _history(state: OpelState, framework: str) -> OpelHistory:
+def _history(state: OpelState, framework: str) -> dict[str, Any]:
     assert state.computed_at is not None
     assert state.explanation is not None
-    return OpelHistory(
+    return dict(
         about=state.about,
         code=state.code,
         system_code=state.system_code,
@@ -328,8 +341,8 @@ async def what_if(
     """The score the overrides would give now. Reads only: nothing is stored or sent."""
     org, system, pillar = await scored_or_404(session, setup, ods)
     parameter_set = system.parameter_set(pillar)
-    facts = await inputs.facts_of(session, ods)
-    current = derive.acute_inputs(facts, derive.live_beds(await inputs.ga_units(session, ods)))
+    facts, units = await inputs.scoring_inputs(session, ods)
+    current = derive.acute_inputs(facts, derive.live_beds(units))
     try:
         tried = try_values(parameter_set, current, body.overrides, now)
     except UnknownParameter as exc:
